@@ -1,0 +1,169 @@
+//! Recurrence expansion: events to the occurrences that overlap a window.
+//!
+//! Pure: the window and the zone for floating times are arguments. RRULE is expanded by
+//! the `rrule` crate in the event's own zone, so wall-clock times hold across daylight
+//! saving; RDATE adds, EXDATE removes, and an override (same UID, RECURRENCE-ID) replaces
+//! the instance it names.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
+use chrono_tz::Tz;
+use rrule::{RRule, RRuleSet, Unvalidated};
+
+use super::tz::local_to_utc;
+use super::{Event, EventTime, Length, Warning};
+
+/// One occurrence of an event: `event` indexes the slice that was expanded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Occurrence {
+    pub event: usize,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub all_day: bool,
+}
+
+/// Every occurrence of `events` that overlaps `[from, to)`, sorted by (start, event),
+/// with floating times and dates read in `floating`. Problems with a recurrence rule
+/// become warnings; the event then counts with its first occurrence only.
+pub fn expand(
+    events: &[Event],
+    floating: Tz,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> (Vec<Occurrence>, Vec<Warning>) {
+    let mut out = Vec::new();
+    let mut warnings = Vec::new();
+
+    // Instances replaced by an override, per UID, as instants.
+    let mut overridden: HashMap<&str, HashSet<DateTime<Utc>>> = HashMap::new();
+    for e in events {
+        if let Some(rid) = e.recurrence_id {
+            overridden.entry(e.uid.as_str()).or_default().insert(rid.resolve(floating));
+        }
+    }
+
+    for (i, e) in events.iter().enumerate() {
+        let zone = e.start.zone(floating);
+        let mut push = |start: DateTime<Utc>| {
+            let end = end_of(e, zone, start);
+            if overlaps(start, end, from, to) {
+                out.push(Occurrence { event: i, start, end, all_day: e.is_all_day() });
+            }
+        };
+        let first = e.start.resolve(floating);
+        let Some(rec) = e.recurrence.as_ref().filter(|_| e.recurrence_id.is_none()) else {
+            push(first);
+            continue;
+        };
+        match rule_set(e, rec, zone, floating) {
+            Ok(set) => {
+                // An occurrence overlapping `from` may start up to its length earlier.
+                let reach = match e.length {
+                    Length::Exact(d) => d,
+                    Length::Days(n) => TimeDelta::days(n + 1),
+                };
+                let rz = rrule::Tz::Tz(zone);
+                let after = (from - reach - TimeDelta::seconds(1)).with_timezone(&rz);
+                let before = to.with_timezone(&rz);
+                let skip = overridden.get(e.uid.as_str());
+                for dt in set.after(after).before(before).all(u16::MAX).dates {
+                    let start = dt.with_timezone(&Utc);
+                    if skip.is_some_and(|s| s.contains(&start)) {
+                        continue;
+                    }
+                    push(start);
+                }
+            }
+            Err(why) => {
+                warnings.push(Warning {
+                    line: e.line,
+                    message: format!(
+                        "event {:?}: recurrence not understood ({why}); only its first occurrence counts",
+                        e.uid
+                    ),
+                });
+                push(first);
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.start, a.event).cmp(&(b.start, b.event)));
+    out.dedup();
+    (out, warnings)
+}
+
+fn overlaps(s: DateTime<Utc>, e: DateTime<Utc>, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+    if s == e {
+        s >= from && s < to
+    } else {
+        s < to && e > from
+    }
+}
+
+/// The end of an occurrence that starts at `start`: all-day events end at local midnight
+/// `n` days later, whatever the length of those days.
+fn end_of(e: &Event, zone: Tz, start: DateTime<Utc>) -> DateTime<Utc> {
+    match e.length {
+        Length::Exact(d) => start + d,
+        Length::Days(n) => {
+            let local = start.with_timezone(&zone).date_naive() + TimeDelta::days(n);
+            local_to_utc(zone, local.and_time(NaiveTime::MIN))
+        }
+    }
+}
+
+fn rule_set(e: &Event, rec: &super::Recurrence, zone: Tz, floating: Tz) -> Result<RRuleSet, String> {
+    let rz = rrule::Tz::Tz(zone);
+    let dtstart = local_to_utc(zone, e.start.naive()).with_timezone(&rz);
+    let mut set = RRuleSet::new(dtstart);
+    for line in &rec.rrules {
+        let normal = normalize_until(line, zone, e.start.is_date());
+        let rule: RRule<Unvalidated> = normal.parse().map_err(|err| format!("RRULE {line:?}: {err}"))?;
+        let rule = rule.validate(dtstart).map_err(|err| format!("RRULE {line:?}: {err}"))?;
+        set = set.rrule(rule);
+    }
+    let at_start_time = |t: &EventTime| -> DateTime<rrule::Tz> {
+        match t {
+            // A date in a timed series means that day's instance.
+            EventTime::Date(d) if !e.start.is_date() => {
+                local_to_utc(zone, d.and_time(e.start.naive().time())).with_timezone(&rz)
+            }
+            other => other.resolve(floating).with_timezone(&rz),
+        }
+    };
+    for r in &rec.rdates {
+        set = set.rdate(at_start_time(r));
+    }
+    for x in &rec.exdates {
+        set = set.exdate(at_start_time(x));
+    }
+    Ok(set)
+}
+
+/// The `rrule` crate wants UNTIL in UTC when DTSTART has a zone; calendars also write it
+/// as a local time or a date. Rewrite those as the UTC instant they mean (a date means the
+/// end of that day).
+fn normalize_until(line: &str, zone: Tz, all_day: bool) -> String {
+    let line = line.trim();
+    let line = line.strip_prefix("RRULE:").unwrap_or(line);
+    line.split(';')
+        .map(|part| {
+            let Some((k, v)) = part.split_once('=') else { return part.to_string() };
+            if !k.trim().eq_ignore_ascii_case("UNTIL") || v.trim().ends_with(['Z', 'z']) {
+                return part.to_string();
+            }
+            let v = v.trim();
+            let naive = chrono::NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S").ok().or_else(|| {
+                chrono::NaiveDate::parse_from_str(v, "%Y%m%d").ok().and_then(|d| {
+                    let t = if all_day { NaiveTime::MIN } else { NaiveTime::from_hms_opt(23, 59, 59)? };
+                    Some(d.and_time(t))
+                })
+            });
+            match naive {
+                Some(n) => format!("UNTIL={}", local_to_utc(zone, n).format("%Y%m%dT%H%M%SZ")),
+                None => part.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}

@@ -1,0 +1,215 @@
+//! The calendar as timeward sees it: events, their times and time zones, recurrence
+//! expansion into occurrences, and the interval index that answers "what overlaps this?".
+//!
+//! Pure core: no I/O, no clock. Everything is handed in as values (`now`, the window, the
+//! zone that floating times are read in) and returned as values.
+
+pub mod expand;
+pub mod ics;
+pub mod index;
+pub mod tz;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use chrono_tz::Tz;
+
+pub use expand::{expand, Occurrence};
+pub use index::IntervalIndex;
+
+/// A start or end time as the source wrote it. Floating times and dates only become
+/// instants once the zone they are read in is known (the executive's, or UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventTime {
+    /// `...Z`: an instant.
+    Utc(NaiveDateTime),
+    /// `TZID=...`: wall-clock time in a known zone.
+    Zoned(NaiveDateTime, Tz),
+    /// No zone at all: wall-clock time wherever the reader is.
+    Floating(NaiveDateTime),
+    /// `VALUE=DATE`: an all-day date.
+    Date(NaiveDate),
+}
+
+impl EventTime {
+    /// The zone whose wall clock this time follows, with floating times and dates read in
+    /// `floating`.
+    pub fn zone(&self, floating: Tz) -> Tz {
+        match self {
+            EventTime::Utc(_) => Tz::UTC,
+            EventTime::Zoned(_, tz) => *tz,
+            EventTime::Floating(_) | EventTime::Date(_) => floating,
+        }
+    }
+
+    /// The wall-clock reading (midnight for a date).
+    pub fn naive(&self) -> NaiveDateTime {
+        match self {
+            EventTime::Utc(n) | EventTime::Zoned(n, _) | EventTime::Floating(n) => *n,
+            EventTime::Date(d) => d.and_time(chrono::NaiveTime::MIN),
+        }
+    }
+
+    pub fn is_date(&self) -> bool {
+        matches!(self, EventTime::Date(_))
+    }
+
+    /// The instant, with floating times and dates read in `floating`.
+    pub fn resolve(&self, floating: Tz) -> DateTime<Utc> {
+        match self {
+            EventTime::Utc(n) => n.and_utc(),
+            _ => tz::local_to_utc(self.zone(floating), self.naive()),
+        }
+    }
+}
+
+/// How long each occurrence lasts. All-day events last whole days of wall-clock time, so a
+/// day that is 23 hours long (daylight saving) is still one day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Length {
+    Exact(TimeDelta),
+    Days(i64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartStat {
+    NeedsAction,
+    Accepted,
+    Tentative,
+    Declined,
+    Delegated,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Chair,
+    Required,
+    Optional,
+    NonParticipant,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Confirmed,
+    Tentative,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attendee {
+    /// Lower-cased address, without `mailto:`.
+    pub email: String,
+    pub partstat: PartStat,
+    pub role: Role,
+}
+
+/// Recurrence as written: RRULE lines, RDATEs and EXDATEs. Expanded by `expand`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recurrence {
+    pub rrules: Vec<String>,
+    pub rdates: Vec<EventTime>,
+    pub exdates: Vec<EventTime>,
+}
+
+/// One VEVENT (or one Google event): a single event, a recurring master, or an override
+/// of one instance of a master (`recurrence_id` set, same `uid`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub uid: String,
+    pub title: String,
+    pub description: String,
+    pub start: EventTime,
+    pub length: Length,
+    pub recurrence: Option<Recurrence>,
+    pub recurrence_id: Option<EventTime>,
+    /// Lower-cased address of the organiser, if any.
+    pub organizer: Option<String>,
+    pub attendees: Vec<Attendee>,
+    pub status: Status,
+    pub transparent: bool,
+    /// `CLASS:PRIVATE` or `CONFIDENTIAL`: its title and description are never shown.
+    pub private: bool,
+    /// Where the event begins in its source (1-based line), for messages; 0 if unknown.
+    pub line: usize,
+}
+
+/// What an event is to the executive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// Blocks the executive's time.
+    Busy,
+    /// Awaits the executive's answer.
+    Request,
+    /// Neither (declined, cancelled, transparent, someone else's).
+    Other,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Busy => "busy",
+            Kind::Request => "request",
+            Kind::Other => "other",
+        }
+    }
+}
+
+impl Event {
+    pub fn is_all_day(&self) -> bool {
+        self.start.is_date()
+    }
+
+    pub fn is_recurring(&self) -> bool {
+        self.recurrence.is_some() || self.recurrence_id.is_some()
+    }
+
+    /// The title to show anyone: a private event is only ever "a private event".
+    pub fn public_title(&self) -> &str {
+        if self.private {
+            "a private event"
+        } else {
+            &self.title
+        }
+    }
+
+    /// The executive's own attendee entry, if the executive is invited.
+    pub fn attendee(&self, email: &str) -> Option<&Attendee> {
+        self.attendees.iter().find(|a| a.email == email)
+    }
+
+    /// SPEC §1: busy, request or neither, for the executive whose lower-cased address is
+    /// `exec`.
+    pub fn kind(&self, exec: &str) -> Kind {
+        if self.status == Status::Cancelled {
+            return Kind::Other;
+        }
+        let organised_by_exec = self.organizer.as_deref() == Some(exec);
+        match self.attendee(exec) {
+            Some(a) if a.partstat == PartStat::NeedsAction && !organised_by_exec => Kind::Request,
+            _ if self.transparent => Kind::Other,
+            _ if organised_by_exec => Kind::Busy,
+            Some(a) if matches!(a.partstat, PartStat::Accepted | PartStat::Tentative) => {
+                Kind::Busy
+            }
+            Some(_) => Kind::Other,
+            // Not invited: an event with no attendees is the executive's own block; one
+            // with attendees that do not include the executive is someone else's.
+            None if self.attendees.is_empty() => Kind::Busy,
+            None => Kind::Other,
+        }
+    }
+}
+
+/// Everything a source read: the events, and what it had to skip, with why.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub events: Vec<Event>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Something in the source that was skipped or read with a guess; the rest still counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// 1-based line in the source, 0 if the source has no lines.
+    pub line: usize,
+    pub message: String,
+}

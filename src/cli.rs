@@ -1,0 +1,274 @@
+//! The offline commands (`check`, `decide`, `agenda`): read the files, call the core, print.
+//! Part of the shell: it reads files and writes to stdout/stderr; it decides nothing itself.
+//! Each command returns its exit code (SPEC §5): 0 success, 1 invalid input.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::calendar::{expand, Kind, Snapshot, Status, Warning};
+use crate::decide::{decide as decide_plan, rfc3339, Plan};
+use crate::rules::values::{format_duration, weekday_name};
+use crate::rules::{Rules, Verdict};
+use crate::source;
+
+pub const OK: u8 = 0;
+pub const INVALID: u8 = 1;
+
+/// Reads and validates a rules file; the error text names file, line and column.
+pub fn load_rules(path: &Path) -> Result<Rules, String> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read the rules file: {e}"))?;
+    Rules::parse(&text, &name).map_err(|e| e.to_string())
+}
+
+fn load_calendar(path: &Path) -> Result<Snapshot, String> {
+    source::ics::load(path).map_err(|e| e.to_string())
+}
+
+fn print_warnings(path: &Path, warnings: &[Warning]) {
+    for w in warnings {
+        eprintln!("{}:{}: warning: {}", path.display(), w.line, w.message);
+    }
+}
+
+/// `timeward check --rules FILE`
+pub fn check(path: &Path) -> u8 {
+    match load_rules(path) {
+        Ok(rules) => {
+            print!("{}", summary(&path.display().to_string(), &rules));
+            OK
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            INVALID
+        }
+    }
+}
+
+/// A short account of what a rules file declares.
+pub fn summary(name: &str, r: &Rules) -> String {
+    let mut s = String::new();
+    let ex = &r.executive;
+    let _ = writeln!(s, "{name}: ok");
+    let who = if ex.name.is_empty() { ex.email.clone() } else { format!("{} <{}>", ex.name, ex.email) };
+    let _ = writeln!(s, "executive    {who}, {}", ex.timezone.name());
+    if let Some(a) = &ex.assistant {
+        let _ = writeln!(s, "assistant    {a}");
+    }
+    let hours: Vec<String> = (0..7)
+        .filter_map(|i| {
+            let d = crate::rules::values::weekday_from_monday(i);
+            r.hours_on(d).map(|w| format!("{} {w}", weekday_name(d)))
+        })
+        .collect();
+    let _ = writeln!(s, "hours        {}", if hours.is_empty() { "none".into() } else { hours.join(", ") });
+    let l = &r.limits;
+    let _ = writeln!(
+        s,
+        "limits       horizon {}, notice {}, buffer {}, {} meetings/day, {} of meetings/day",
+        format_duration(l.horizon),
+        format_duration(l.min_notice),
+        format_duration(l.buffer),
+        l.max_meetings_per_day.map_or("no limit on".into(), |n| n.to_string()),
+        l.max_meeting_minutes_per_day.map_or("no limit on".into(), |m| format_duration(chrono::TimeDelta::minutes(m))),
+    );
+    let _ = writeln!(s, "thresholds   accept >= {}, decline < {}", r.thresholds.accept, r.thresholds.decline);
+    let _ = writeln!(s, "goals        {}", r.goals.len());
+    for g in &r.goals {
+        let until = g.until.map(|d| format!(", until {d}")).unwrap_or_default();
+        let _ = writeln!(s, "  {:+} {}{until}", g.weight, g.name);
+    }
+    let _ = writeln!(s, "people       {} VIP pattern(s), {} blocked", r.vip.len(), r.blocked.len());
+    let _ = writeln!(s, "focus        {} block(s)", r.focus.len());
+    let _ = writeln!(s, "delegates    {}", r.delegates.len());
+    for d in &r.delegates {
+        let topics: Vec<&str> = d.topics.iter().map(|t| t.as_str()).collect();
+        let _ = writeln!(s, "  {} <{}>: {}", d.name.as_deref().unwrap_or("-"), d.email, topics.join(", "));
+    }
+    let _ = writeln!(s, "rules        {}", r.rules.len());
+    for (i, rule) in r.rules.iter().enumerate() {
+        let then = match &rule.then {
+            crate::rules::Effect::Verdict(v) => v.as_str().to_string(),
+            crate::rules::Effect::DelegateTo(to) => format!("delegate to {to}"),
+            crate::rules::Effect::Points(n) => format!("{n:+} points"),
+        };
+        let _ = writeln!(s, "  {}. {} → {then}", i + 1, rule.name);
+    }
+    let _ = writeln!(s, "1:1s         {}", r.one_on_ones.len());
+    for o in &r.one_on_ones {
+        let days: Vec<&str> = o.prefer.days.iter().map(|d| weekday_name(*d)).collect();
+        let _ = writeln!(
+            s,
+            "  {} with {}: {} every {}, prefer {} {}",
+            o.title,
+            o.with,
+            format_duration(o.duration),
+            format_duration(chrono::TimeDelta::days(i64::from(o.every.days))),
+            days.join("/"),
+            o.prefer.time
+        );
+    }
+    s
+}
+
+/// `timeward decide --calendar FILE --rules FILE [--now T] [--json]`
+pub fn decide(calendar: &Path, rules: &Path, now: DateTime<Utc>, json: bool) -> u8 {
+    let rules = match load_rules(rules) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return INVALID;
+        }
+    };
+    let snapshot = match load_calendar(calendar) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return INVALID;
+        }
+    };
+    let plan = decide_plan(&snapshot, &rules, &[], now);
+    print_warnings(calendar, &plan.warnings);
+    if json {
+        println!("{}", plan.to_json());
+    } else {
+        print!("{}", table(&plan, &rules));
+    }
+    OK
+}
+
+fn verdict_label(v: &Verdict, to: Option<&str>, rules: &Rules) -> String {
+    match (v, to) {
+        (Verdict::Delegate, Some(to)) => format!("delegate → {}", rules.delegate_name(to)),
+        (v, _) => v.as_str().to_string(),
+    }
+}
+
+fn span(tz: Tz, s: DateTime<Utc>, e: DateTime<Utc>) -> String {
+    let ls = s.with_timezone(&tz);
+    let le = e.with_timezone(&tz);
+    if ls.date_naive() == le.date_naive() {
+        format!("{} {}-{}", ls.format("%a %Y-%m-%d"), ls.format("%H:%M"), le.format("%H:%M"))
+    } else {
+        format!("{} → {}", ls.format("%a %Y-%m-%d %H:%M"), le.format("%a %m-%d %H:%M"))
+    }
+}
+
+/// The readable form of a plan: one block per decision with its strongest reasons.
+pub fn table(plan: &Plan, rules: &Rules) -> String {
+    let tz = plan.timezone;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} pending request(s) from {} ({}), horizon {}\n",
+        plan.decisions.len(),
+        plan.now.with_timezone(&tz).format("%a %Y-%m-%d %H:%M"),
+        tz.name(),
+        format_duration(rules.limits.horizon)
+    );
+    let _ = writeln!(s, "{:<30} {:<28} {:>5}  TITLE", "VERDICT", "WHEN", "SCORE");
+    for d in &plan.decisions {
+        let when = span(tz, d.start, d.end);
+        let more = if d.occurrences.len() > 1 { format!(" (+{} more)", d.occurrences.len() - 1) } else { String::new() };
+        let _ = writeln!(
+            s,
+            "{:<30} {:<28} {:>5}  {}{more}",
+            verdict_label(&d.verdict, d.delegate_to.as_deref(), rules),
+            when,
+            d.score,
+            d.title
+        );
+        let mut top: Vec<_> = d.reasons.iter().skip(1).filter(|r| r.points != 0).collect();
+        top.sort_by_key(|r| std::cmp::Reverse(r.points.abs()));
+        for r in top.iter().take(3) {
+            let _ = writeln!(s, "{:<30} {:+} {}: {}", "", r.points, r.source, r.detail);
+        }
+        if let Some(v) = d.reasons.iter().rfind(|r| r.source == "verdict") {
+            let _ = writeln!(s, "{:<30} = {}", "", v.detail);
+        }
+    }
+    if !plan.reservations.is_empty() {
+        let _ = writeln!(s, "\n1:1 reservations");
+        for r in &plan.reservations {
+            let _ = writeln!(s, "  {:<28} {} (with {})", span(tz, r.start, r.end), r.series, r.with);
+        }
+    }
+    if !plan.unplaced.is_empty() {
+        let _ = writeln!(s, "\n1:1 periods without a slot");
+        for u in &plan.unplaced {
+            let _ = writeln!(s, "  {}: {}", u.series, u.reason);
+        }
+    }
+    s
+}
+
+#[derive(Serialize)]
+struct AgendaJson {
+    occurrences: Vec<AgendaItem>,
+}
+
+#[derive(Serialize)]
+struct AgendaItem {
+    id: String,
+    title: String,
+    start: String,
+    end: String,
+    all_day: bool,
+    kind: &'static str,
+}
+
+/// `timeward agenda --calendar FILE --from T --to T [--rules FILE] [--json]`
+pub fn agenda(calendar: &Path, from: DateTime<Utc>, to: DateTime<Utc>, rules: Option<&Path>, json: bool) -> u8 {
+    let rules = match rules.map(load_rules).transpose() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return INVALID;
+        }
+    };
+    let snapshot = match load_calendar(calendar) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return INVALID;
+        }
+    };
+    let tz = rules.as_ref().map_or(Tz::UTC, |r| r.executive.timezone);
+    let (occurrences, warnings) = expand(&snapshot.events, tz, from, to);
+    print_warnings(calendar, &snapshot.warnings);
+    print_warnings(calendar, &warnings);
+    let items: Vec<AgendaItem> = occurrences
+        .iter()
+        .filter_map(|o| {
+            let e = &snapshot.events[o.event];
+            (e.status != Status::Cancelled).then(|| AgendaItem {
+                id: e.uid.clone(),
+                title: e.public_title().to_string(),
+                start: rfc3339(o.start, tz),
+                end: rfc3339(o.end, tz),
+                all_day: o.all_day,
+                kind: rules.as_ref().map_or(Kind::Other, |r| e.kind(&r.executive.email)).as_str(),
+            })
+        })
+        .collect();
+    if json {
+        let out = serde_json::to_string_pretty(&AgendaJson { occurrences: items });
+        match out {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("cannot write JSON: {e}");
+                return INVALID;
+            }
+        }
+    } else {
+        println!("{} occurrence(s), times in {}", items.len(), tz.name());
+        for it in &items {
+            println!("{:<25} {:<25} {:<7} {}  [{}]", it.start, it.end, it.kind, it.title, it.id);
+        }
+    }
+    OK
+}

@@ -1,0 +1,141 @@
+//! The calendar prepared once per run for scoring: occurrences expanded over the horizon,
+//! busy time, reservations and pending requests in interval indexes, and each day's
+//! meeting load, so that every check on a request occurrence costs O(log n).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use chrono_tz::Tz;
+
+use super::plan::Reservation;
+use crate::calendar::index::Interval;
+use crate::calendar::{expand, Event, IntervalIndex, Kind, Snapshot, Warning};
+use crate::rules::{Goal, Rules};
+
+/// Meetings already on one local day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DayLoad {
+    pub meetings: u32,
+    pub minutes: i64,
+}
+
+/// A pending request: one per UID, with its occurrences inside the horizon.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The event whose title, people and description speak for the request.
+    pub event: usize,
+    pub occurrences: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+pub struct Context<'a> {
+    pub rules: &'a Rules,
+    pub events: &'a [Event],
+    pub reservations: &'a [Reservation],
+    pub now: DateTime<Utc>,
+    pub tz: Tz,
+    pub busy: IntervalIndex<usize>,
+    pub held: IntervalIndex<usize>,
+    pub pending: IntervalIndex<usize>,
+    pub load: BTreeMap<NaiveDate, DayLoad>,
+    pub requests: Vec<Request>,
+    pub goals: Vec<&'a Goal>,
+    pub warnings: Vec<Warning>,
+}
+
+impl<'a> Context<'a> {
+    pub fn build(
+        snapshot: &'a Snapshot,
+        rules: &'a Rules,
+        reservations: &'a [Reservation],
+        now: DateTime<Utc>,
+    ) -> Context<'a> {
+        let tz = rules.executive.timezone;
+        let exec = rules.executive.email.as_str();
+        let horizon_end = now + rules.limits.horizon;
+        // Busy time a little beyond the horizon counts for buffers and whole-day loads.
+        let margin = TimeDelta::days(2) + rules.limits.buffer;
+        let events = snapshot.events.as_slice();
+        let (occurrences, warnings) = expand(events, tz, now - margin, horizon_end + margin);
+        let kinds: Vec<Kind> = events.iter().map(|e| e.kind(exec)).collect();
+
+        let mut busy = Vec::new();
+        let mut load: BTreeMap<NaiveDate, DayLoad> = BTreeMap::new();
+        let mut by_uid: HashMap<&str, usize> = HashMap::new();
+        let mut requests: Vec<Request> = Vec::new();
+        for o in &occurrences {
+            match kinds[o.event] {
+                Kind::Busy => {
+                    busy.push(Interval { start: o.start, end: o.end, value: o.event });
+                    if !o.all_day && o.end > o.start {
+                        add_load(&mut load, tz, o.start, o.end);
+                    }
+                }
+                Kind::Request if o.end > now && o.start < horizon_end => {
+                    let e = &events[o.event];
+                    let i = *by_uid.entry(e.uid.as_str()).or_insert_with(|| {
+                        requests.push(Request { event: o.event, occurrences: Vec::new() });
+                        requests.len() - 1
+                    });
+                    let r = &mut requests[i];
+                    // The series master speaks for the request over an override.
+                    if events[r.event].recurrence_id.is_some() && e.recurrence_id.is_none() {
+                        r.event = o.event;
+                    }
+                    r.occurrences.push((o.start, o.end));
+                }
+                _ => {}
+            }
+        }
+        for r in reservations {
+            add_load(&mut load, tz, r.start, r.end);
+        }
+        let held = IntervalIndex::new(
+            reservations
+                .iter()
+                .enumerate()
+                .map(|(i, r)| Interval { start: r.start, end: r.end, value: i })
+                .collect(),
+        );
+        let pending = IntervalIndex::new(
+            requests
+                .iter()
+                .enumerate()
+                .flat_map(|(i, r)| r.occurrences.iter().map(move |&(s, e)| Interval { start: s, end: e, value: i }))
+                .collect(),
+        );
+        let goals = rules.goals.iter().filter(|g| goal_active(g, tz, now)).collect();
+        Context {
+            rules,
+            events,
+            reservations,
+            now,
+            tz,
+            busy: IntervalIndex::new(busy),
+            held,
+            pending,
+            load,
+            requests,
+            goals,
+            warnings,
+        }
+    }
+
+    pub fn local(&self, t: DateTime<Utc>) -> NaiveDateTime {
+        t.with_timezone(&self.tz).naive_local()
+    }
+}
+
+/// A goal counts until the end of its `until` day in the executive's zone.
+fn goal_active(goal: &Goal, tz: Tz, now: DateTime<Utc>) -> bool {
+    match goal.until {
+        None => true,
+        Some(day) => now.with_timezone(&tz).date_naive() <= day,
+    }
+}
+
+fn add_load(load: &mut BTreeMap<NaiveDate, DayLoad>, tz: Tz, start: DateTime<Utc>, end: DateTime<Utc>) {
+    let day = start.with_timezone(&tz).date_naive();
+    let entry = load.entry(day).or_default();
+    entry.meetings += 1;
+    entry.minutes += (end - start).num_minutes();
+}

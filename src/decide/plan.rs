@@ -1,0 +1,158 @@
+//! What `decide` returns: decisions with their reasons, reservations and unplaced 1:1
+//! periods, and the JSON of SPEC §5 they are written as.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use crate::calendar::Warning;
+use crate::rules::Verdict;
+
+/// One contribution to a score, or (with 0 points) one piece of information.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    pub points: i64,
+    pub source: String,
+    pub detail: String,
+}
+
+/// The suggestion for one pending request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// The source's event id (iCalendar UID, Google event id).
+    pub id: String,
+    /// The title to show ("a private event" for private ones).
+    pub title: String,
+    /// The first occurrence that ends after `now`.
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Every occurrence inside the horizon, in order.
+    pub occurrences: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    pub organizer: Option<String>,
+    pub verdict: Verdict,
+    pub delegate_to: Option<String>,
+    pub score: i64,
+    pub reasons: Vec<Reason>,
+}
+
+/// One occurrence of a recurring 1:1 that timeward holds.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Reservation {
+    pub series: String,
+    pub with: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// A period in which a 1:1 series found no slot, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unplaced {
+    pub series: String,
+    pub with: String,
+    pub period_start: DateTime<Utc>,
+    pub period_end: DateTime<Utc>,
+    pub reason: String,
+}
+
+/// Everything one run decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub now: DateTime<Utc>,
+    pub timezone: Tz,
+    pub decisions: Vec<Decision>,
+    pub reservations: Vec<Reservation>,
+    pub unplaced: Vec<Unplaced>,
+    /// Problems in the calendar that were skipped or guessed at.
+    pub warnings: Vec<Warning>,
+}
+
+/// RFC 3339 in the executive's UTC offset, to the second.
+pub fn rfc3339(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+#[derive(Serialize)]
+struct JsonPlan<'a> {
+    now: String,
+    decisions: Vec<JsonDecision<'a>>,
+    reservations: Vec<JsonReservation<'a>>,
+    unplaced: Vec<JsonUnplaced<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonDecision<'a> {
+    id: &'a str,
+    title: &'a str,
+    start: String,
+    end: String,
+    organizer: Option<&'a str>,
+    verdict: &'static str,
+    delegate_to: Option<&'a str>,
+    score: i64,
+    reasons: &'a [Reason],
+}
+
+#[derive(Serialize)]
+struct JsonReservation<'a> {
+    series: &'a str,
+    with: &'a str,
+    start: String,
+    end: String,
+}
+
+#[derive(Serialize)]
+struct JsonUnplaced<'a> {
+    series: &'a str,
+    with: &'a str,
+    period_start: String,
+    period_end: String,
+    reason: &'a str,
+}
+
+impl Plan {
+    /// The JSON object of SPEC §5, pretty-printed, byte-for-byte the same for the same plan.
+    pub fn to_json(&self) -> String {
+        let tz = self.timezone;
+        let plan = JsonPlan {
+            now: rfc3339(self.now, tz),
+            decisions: self
+                .decisions
+                .iter()
+                .map(|d| JsonDecision {
+                    id: &d.id,
+                    title: &d.title,
+                    start: rfc3339(d.start, tz),
+                    end: rfc3339(d.end, tz),
+                    organizer: d.organizer.as_deref(),
+                    verdict: d.verdict.as_str(),
+                    delegate_to: d.delegate_to.as_deref(),
+                    score: d.score,
+                    reasons: &d.reasons,
+                })
+                .collect(),
+            reservations: self
+                .reservations
+                .iter()
+                .map(|r| JsonReservation {
+                    series: &r.series,
+                    with: &r.with,
+                    start: rfc3339(r.start, tz),
+                    end: rfc3339(r.end, tz),
+                })
+                .collect(),
+            unplaced: self
+                .unplaced
+                .iter()
+                .map(|u| JsonUnplaced {
+                    series: &u.series,
+                    with: &u.with,
+                    period_start: rfc3339(u.period_start, tz),
+                    period_end: rfc3339(u.period_end, tz),
+                    reason: &u.reason,
+                })
+                .collect(),
+        };
+        // Serialising plain structs of strings and numbers cannot fail.
+        serde_json::to_string_pretty(&plan).unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()))
+    }
+}

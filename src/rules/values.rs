@@ -1,0 +1,324 @@
+//! The small value languages inside the rules file: durations (`"1h30m"`), daily windows
+//! (`"09:00-17:30"`), weekdays, address patterns (`"*@acme.example"`) and keyword phrases
+//! matched at word boundaries. Pure functions; each parser says what it expected.
+
+use chrono::{TimeDelta, Weekday};
+
+/// A daily wall-clock window `[start, end)` in minutes after midnight (end ≤ 1440).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Window {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Window {
+    pub fn parse(s: &str) -> Result<Window, String> {
+        let bad = || format!("{s:?} is not a daily time window");
+        let (a, b) = s.split_once('-').ok_or_else(bad)?;
+        let start = clock(a.trim()).ok_or_else(bad)?;
+        let end = clock(b.trim()).ok_or_else(bad)?;
+        if start >= end {
+            return Err(format!("{s:?} ends before it starts (windows cannot cross midnight)"));
+        }
+        Ok(Window { start, end })
+    }
+
+    pub fn minutes(&self) -> u32 {
+        self.end - self.start
+    }
+}
+
+impl std::fmt::Display for Window {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:02}:{:02}-{:02}:{:02}",
+            self.start / 60,
+            self.start % 60,
+            self.end / 60,
+            self.end % 60
+        )
+    }
+}
+
+/// `HH:MM` → minutes after midnight; `24:00` is the end of the day.
+fn clock(s: &str) -> Option<u32> {
+    let (h, m) = s.split_once(':')?;
+    if h.is_empty() || h.len() > 2 || m.len() != 2 {
+        return None;
+    }
+    let h: u32 = h.parse().ok()?;
+    let m: u32 = m.parse().ok()?;
+    match (h, m) {
+        (24, 0) => Some(1440),
+        (0..=23, 0..=59) => Some(h * 60 + m),
+        _ => None,
+    }
+}
+
+/// `"30m"`, `"1h30m"`, `"24h"`, `"2w"`, `"1d"`, `"30s"`: a sequence of whole numbers with
+/// units w, d, h, m, s.
+pub fn parse_duration(s: &str) -> Result<TimeDelta, String> {
+    let bad = || format!("{s:?} is not a duration");
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(bad());
+    }
+    let mut total = TimeDelta::zero();
+    let mut digits = String::new();
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let n: i64 = digits.parse().map_err(|_| bad())?;
+        digits.clear();
+        let unit = match c {
+            'w' | 'W' => TimeDelta::try_weeks(n),
+            'd' | 'D' => TimeDelta::try_days(n),
+            'h' | 'H' => TimeDelta::try_hours(n),
+            'm' | 'M' => TimeDelta::try_minutes(n),
+            's' | 'S' => TimeDelta::try_seconds(n),
+            _ => None,
+        }
+        .ok_or_else(bad)?;
+        total = total.checked_add(&unit).ok_or_else(bad)?;
+    }
+    if !digits.is_empty() {
+        return Err(format!("{s:?} has a number without a unit"));
+    }
+    Ok(total)
+}
+
+/// Shows a duration the way the rules file writes it.
+pub fn format_duration(d: TimeDelta) -> String {
+    let mut secs = d.num_seconds();
+    if secs == 0 {
+        return "0m".into();
+    }
+    let mut out = String::new();
+    if secs < 0 {
+        out.push('-');
+        secs = -secs;
+    }
+    // Weeks only when whole; otherwise hours, so a day reads "24h" as people write it.
+    if secs % 604_800 == 0 {
+        return format!("{out}{}w", secs / 604_800);
+    }
+    for (unit, size) in [("h", 3_600), ("m", 60), ("s", 1)] {
+        if secs >= size {
+            out.push_str(&format!("{}{unit}", secs / size));
+            secs %= size;
+        }
+    }
+    out
+}
+
+pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+pub fn parse_weekday(s: &str) -> Option<Weekday> {
+    let l = s.trim().to_ascii_lowercase();
+    let i = WEEKDAYS.iter().position(|d| *d == l).or_else(|| {
+        let full = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+        full.iter().position(|d| *d == l)
+    })?;
+    Some(weekday_from_monday(i))
+}
+
+pub fn weekday_from_monday(i: usize) -> Weekday {
+    match i {
+        0 => Weekday::Mon,
+        1 => Weekday::Tue,
+        2 => Weekday::Wed,
+        3 => Weekday::Thu,
+        4 => Weekday::Fri,
+        5 => Weekday::Sat,
+        _ => Weekday::Sun,
+    }
+}
+
+pub fn weekday_name(d: Weekday) -> &'static str {
+    WEEKDAYS[d.num_days_from_monday() as usize]
+}
+
+/// Whether `s` looks like an e-mail address: one `@`, something on both sides, no spaces.
+pub fn is_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && !s.chars().any(char::is_whitespace)
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        }
+        None => false,
+    }
+}
+
+/// An address pattern: `name@domain`, `*@domain` (that domain, not its subdomains) or `*`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Pattern {
+    Everyone,
+    Domain(String),
+    Address(String),
+}
+
+impl Pattern {
+    pub fn parse(s: &str) -> Result<Pattern, String> {
+        let l = s.trim().to_lowercase();
+        if l == "*" {
+            return Ok(Pattern::Everyone);
+        }
+        if let Some(domain) = l.strip_prefix("*@") {
+            if is_email(&format!("x@{domain}")) && !domain.contains('*') {
+                return Ok(Pattern::Domain(domain.to_string()));
+            }
+        } else if is_email(&l) && !l.contains('*') {
+            return Ok(Pattern::Address(l));
+        }
+        Err(format!("{s:?} is not an address pattern"))
+    }
+
+    /// `email` is lower-cased already.
+    pub fn matches(&self, email: &str) -> bool {
+        match self {
+            Pattern::Everyone => true,
+            Pattern::Address(a) => a == email,
+            Pattern::Domain(d) => email.rsplit_once('@').is_some_and(|(_, dom)| dom == d),
+        }
+    }
+}
+
+impl std::fmt::Display for Pattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Pattern::Everyone => f.write_str("*"),
+            Pattern::Domain(d) => write!(f, "*@{d}"),
+            Pattern::Address(a) => f.write_str(a),
+        }
+    }
+}
+
+/// A keyword or phrase, stored normalised (lower case, single spaces).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Phrase(String);
+
+impl Phrase {
+    pub fn new(s: &str) -> Option<Phrase> {
+        let n = normalize(s);
+        (!n.is_empty()).then_some(Phrase(n))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the phrase occurs in `text` (already [`normalize`]d) at word boundaries:
+    /// "demo" is in "vendor demo:" but not in "demolition".
+    pub fn found_in(&self, text: &str) -> bool {
+        let p = self.0.as_str();
+        let mut from = 0;
+        while let Some(pos) = text[from..].find(p) {
+            let at = from + pos;
+            let end = at + p.len();
+            let before_ok = text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+            let after_ok = text[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+            if before_ok && after_ok {
+                return true;
+            }
+            // Move past this hit's first character.
+            from = at + text[at..].chars().next().map_or(1, char::len_utf8);
+        }
+        false
+    }
+}
+
+/// Lower case with runs of white space folded to one space, so "Series  B" matches
+/// "series b".
+pub fn normalize(s: &str) -> String {
+    s.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        let ok: &[(&str, i64)] = &[
+            ("30m", 1800),
+            ("1h30m", 5400),
+            ("24h", 86_400),
+            ("2w", 1_209_600),
+            ("1d", 86_400),
+            ("30s", 30),
+            ("0m", 0),
+        ];
+        for (s, secs) in ok {
+            assert_eq!(parse_duration(s).map(|d| d.num_seconds()), Ok(*secs), "{s}");
+            assert_eq!(parse_duration(&format_duration(TimeDelta::seconds(*secs))), parse_duration(s));
+        }
+        for bad in ["", "10", "10x", "h", "1.5h", "-5m", "m30"] {
+            assert!(parse_duration(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn windows() {
+        assert_eq!(Window::parse("09:00-17:30"), Ok(Window { start: 540, end: 1050 }));
+        assert_eq!(Window::parse("22:00-24:00"), Ok(Window { start: 1320, end: 1440 }));
+        for bad in ["17:00-09:00", "9-17", "09:00", "25:00-26:00", "09:60-10:00", "09:00-09:00"] {
+            assert!(Window::parse(bad).is_err(), "{bad} should be refused");
+        }
+        assert_eq!(Window { start: 540, end: 1050 }.to_string(), "09:00-17:30");
+    }
+
+    #[test]
+    fn weekdays() {
+        assert_eq!(parse_weekday("mon"), Some(Weekday::Mon));
+        assert_eq!(parse_weekday("Sun"), Some(Weekday::Sun));
+        assert_eq!(parse_weekday("tuesday"), Some(Weekday::Tue));
+        assert_eq!(parse_weekday("tues"), None);
+    }
+
+    #[test]
+    fn patterns() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("*@sequoia.example", "partner@sequoia.example", true),
+            ("*@sequoia.example", "partner@eu.sequoia.example", false),
+            ("*@Sequoia.Example", "partner@sequoia.example", true),
+            ("chair@board.example", "chair@board.example", true),
+            ("chair@board.example", "vice@board.example", false),
+            ("*", "anyone@anywhere.example", true),
+        ];
+        for (p, email, want) in cases {
+            let pat = Pattern::parse(p).expect("valid pattern");
+            assert_eq!(pat.matches(email), *want, "{p} vs {email}");
+        }
+        for bad in ["sequoia.example", "@x", "*@", "a@*.example", "two@@x", "a b@x"] {
+            assert!(Pattern::parse(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn phrases_match_at_word_boundaries() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("demo", "Vendor demo: AcmeCRM", true),
+            ("demo", "Site demolition review", false),
+            ("demo", "pre-demo sync", true),
+            ("series b", "Series  B term sheet", true),
+            ("series b", "Series Bravo", false),
+            ("vp eng", "VP Engineering chat", false),
+            ("vp eng", "vp eng: final", true),
+            ("term sheet", "termsheet", false),
+            ("café", "Meet at the CAFÉ", true),
+            ("demo", "demo", true),
+            ("demo", "demos and demo", true),
+        ];
+        for (p, text, want) in cases {
+            let phrase = Phrase::new(p).expect("non-empty");
+            assert_eq!(phrase.found_in(&normalize(text)), *want, "{p:?} in {text:?}");
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Calendar sources: where a [`Snapshot`](crate::calendar::Snapshot) comes from. The I/O
+//! shell: this module reads files; the parsing it hands off to is pure.
+
+pub mod ics;
