@@ -21,7 +21,8 @@ pub const INVALID: u8 = 1;
 /// Reads and validates a rules file; the error text names file, line and column.
 pub fn load_rules(path: &Path) -> Result<Rules, String> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read the rules file: {e}"))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{name}: cannot read the rules file: {e}"))?;
     Rules::parse(&text, &name).map_err(|e| e.to_string())
 }
 
@@ -54,7 +55,11 @@ pub fn summary(name: &str, r: &Rules) -> String {
     let mut s = String::new();
     let ex = &r.executive;
     let _ = writeln!(s, "{name}: ok");
-    let who = if ex.name.is_empty() { ex.email.clone() } else { format!("{} <{}>", ex.name, ex.email) };
+    let who = if ex.name.is_empty() {
+        ex.email.clone()
+    } else {
+        format!("{} <{}>", ex.name, ex.email)
+    };
     let _ = writeln!(s, "executive    {who}, {}", ex.timezone.name());
     if let Some(a) = &ex.assistant {
         let _ = writeln!(s, "assistant    {a}");
@@ -65,7 +70,15 @@ pub fn summary(name: &str, r: &Rules) -> String {
             r.hours_on(d).map(|w| format!("{} {w}", weekday_name(d)))
         })
         .collect();
-    let _ = writeln!(s, "hours        {}", if hours.is_empty() { "none".into() } else { hours.join(", ") });
+    let _ = writeln!(
+        s,
+        "hours        {}",
+        if hours.is_empty() {
+            "none".into()
+        } else {
+            hours.join(", ")
+        }
+    );
     let l = &r.limits;
     let _ = writeln!(
         s,
@@ -73,21 +86,40 @@ pub fn summary(name: &str, r: &Rules) -> String {
         format_duration(l.horizon),
         format_duration(l.min_notice),
         format_duration(l.buffer),
-        l.max_meetings_per_day.map_or("no limit on".into(), |n| n.to_string()),
-        l.max_meeting_minutes_per_day.map_or("no limit on".into(), |m| format_duration(chrono::TimeDelta::minutes(m))),
+        l.max_meetings_per_day
+            .map_or("no limit on".into(), |n| n.to_string()),
+        l.max_meeting_minutes_per_day
+            .map_or("no limit on".into(), |m| format_duration(
+                chrono::TimeDelta::minutes(m)
+            )),
     );
-    let _ = writeln!(s, "thresholds   accept >= {}, decline < {}", r.thresholds.accept, r.thresholds.decline);
+    let _ = writeln!(
+        s,
+        "thresholds   accept >= {}, decline < {}",
+        r.thresholds.accept, r.thresholds.decline
+    );
     let _ = writeln!(s, "goals        {}", r.goals.len());
     for g in &r.goals {
         let until = g.until.map(|d| format!(", until {d}")).unwrap_or_default();
         let _ = writeln!(s, "  {:+} {}{until}", g.weight, g.name);
     }
-    let _ = writeln!(s, "people       {} VIP pattern(s), {} blocked", r.vip.len(), r.blocked.len());
+    let _ = writeln!(
+        s,
+        "people       {} VIP pattern(s), {} blocked",
+        r.vip.len(),
+        r.blocked.len()
+    );
     let _ = writeln!(s, "focus        {} block(s)", r.focus.len());
     let _ = writeln!(s, "delegates    {}", r.delegates.len());
     for d in &r.delegates {
         let topics: Vec<&str> = d.topics.iter().map(|t| t.as_str()).collect();
-        let _ = writeln!(s, "  {} <{}>: {}", d.name.as_deref().unwrap_or("-"), d.email, topics.join(", "));
+        let _ = writeln!(
+            s,
+            "  {} <{}>: {}",
+            d.name.as_deref().unwrap_or("-"),
+            d.email,
+            topics.join(", ")
+        );
     }
     let _ = writeln!(s, "rules        {}", r.rules.len());
     for (i, rule) in r.rules.iter().enumerate() {
@@ -152,9 +184,18 @@ fn span(tz: Tz, s: DateTime<Utc>, e: DateTime<Utc>) -> String {
     let ls = s.with_timezone(&tz);
     let le = e.with_timezone(&tz);
     if ls.date_naive() == le.date_naive() {
-        format!("{} {}-{}", ls.format("%a %Y-%m-%d"), ls.format("%H:%M"), le.format("%H:%M"))
+        format!(
+            "{} {}-{}",
+            ls.format("%a %Y-%m-%d"),
+            ls.format("%H:%M"),
+            le.format("%H:%M")
+        )
     } else {
-        format!("{} → {}", ls.format("%a %Y-%m-%d %H:%M"), le.format("%a %m-%d %H:%M"))
+        format!(
+            "{} → {}",
+            ls.format("%a %Y-%m-%d %H:%M"),
+            le.format("%a %m-%d %H:%M")
+        )
     }
 }
 
@@ -173,7 +214,11 @@ pub fn table(plan: &Plan, rules: &Rules) -> String {
     let _ = writeln!(s, "{:<30} {:<28} {:>5}  TITLE", "VERDICT", "WHEN", "SCORE");
     for d in &plan.decisions {
         let when = span(tz, d.start, d.end);
-        let more = if d.occurrences.len() > 1 { format!(" (+{} more)", d.occurrences.len() - 1) } else { String::new() };
+        let more = if d.occurrences.len() > 1 {
+            format!(" (+{} more)", d.occurrences.len() - 1)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             s,
             "{:<30} {:<28} {:>5}  {}{more}",
@@ -194,7 +239,13 @@ pub fn table(plan: &Plan, rules: &Rules) -> String {
     if !plan.reservations.is_empty() {
         let _ = writeln!(s, "\n1:1 reservations");
         for r in &plan.reservations {
-            let _ = writeln!(s, "  {:<28} {} (with {})", span(tz, r.start, r.end), r.series, r.with);
+            let _ = writeln!(
+                s,
+                "  {:<28} {} (with {})",
+                span(tz, r.start, r.end),
+                r.series,
+                r.with
+            );
         }
     }
     if !plan.unplaced.is_empty() {
@@ -222,7 +273,13 @@ struct AgendaItem {
 }
 
 /// `timeward agenda --calendar FILE --from T --to T [--rules FILE] [--json]`
-pub fn agenda(calendar: &Path, from: DateTime<Utc>, to: DateTime<Utc>, rules: Option<&Path>, json: bool) -> u8 {
+pub fn agenda(
+    calendar: &Path,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    rules: Option<&Path>,
+    json: bool,
+) -> u8 {
     let rules = match rules.map(load_rules).transpose() {
         Ok(r) => r,
         Err(e) => {
@@ -251,7 +308,10 @@ pub fn agenda(calendar: &Path, from: DateTime<Utc>, to: DateTime<Utc>, rules: Op
                 start: rfc3339(o.start, tz),
                 end: rfc3339(o.end, tz),
                 all_day: o.all_day,
-                kind: rules.as_ref().map_or(Kind::Other, |r| e.kind(&r.executive.email)).as_str(),
+                kind: rules
+                    .as_ref()
+                    .map_or(Kind::Other, |r| e.kind(&r.executive.email))
+                    .as_str(),
             })
         })
         .collect();
@@ -267,7 +327,10 @@ pub fn agenda(calendar: &Path, from: DateTime<Utc>, to: DateTime<Utc>, rules: Op
     } else {
         println!("{} occurrence(s), times in {}", items.len(), tz.name());
         for it in &items {
-            println!("{:<25} {:<25} {:<7} {}  [{}]", it.start, it.end, it.kind, it.title, it.id);
+            println!(
+                "{:<25} {:<25} {:<7} {}  [{}]",
+                it.start, it.end, it.kind, it.title, it.id
+            );
         }
     }
     OK

@@ -8,7 +8,11 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "timeward", version, about = "Guards an executive's time: suggests accept, delegate or decline for every meeting request, with reasons")]
+#[command(
+    name = "timeward",
+    version,
+    about = "Guards an executive's time: suggests accept, delegate or decline for every meeting request, with reasons"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -60,19 +64,28 @@ enum Command {
 fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| format!("{s:?} is not an RFC 3339 time such as 2026-12-07T08:00:00-05:00 ({e})"))
+        .map_err(|e| {
+            format!("{s:?} is not an RFC 3339 time such as 2026-12-07T08:00:00-05:00 ({e})")
+        })
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check { rules } => timeward::cli::check(&rules),
-        Command::Decide { calendar, rules, now, json } => {
-            timeward::cli::decide(&calendar, &rules, now.unwrap_or_else(Utc::now), json)
-        }
-        Command::Agenda { calendar, from, to, rules, json } => {
-            timeward::cli::agenda(&calendar, from, to, rules.as_deref(), json)
-        }
+        Command::Decide {
+            calendar,
+            rules,
+            now,
+            json,
+        } => timeward::cli::decide(&calendar, &rules, now.unwrap_or_else(Utc::now), json),
+        Command::Agenda {
+            calendar,
+            from,
+            to,
+            rules,
+            json,
+        } => timeward::cli::agenda(&calendar, from, to, rules.as_deref(), json),
     };
     ExitCode::from(code)
 }

@@ -39,7 +39,10 @@ pub fn expand(
     let mut overridden: HashMap<&str, HashSet<DateTime<Utc>>> = HashMap::new();
     for e in events {
         if let Some(rid) = e.recurrence_id {
-            overridden.entry(e.uid.as_str()).or_default().insert(rid.resolve(floating));
+            overridden
+                .entry(e.uid.as_str())
+                .or_default()
+                .insert(rid.resolve(floating));
         }
     }
 
@@ -48,7 +51,12 @@ pub fn expand(
         let mut push = |start: DateTime<Utc>| {
             let end = end_of(e, zone, start);
             if overlaps(start, end, from, to) {
-                out.push(Occurrence { event: i, start, end, all_day: e.is_all_day() });
+                out.push(Occurrence {
+                    event: i,
+                    start,
+                    end,
+                    all_day: e.is_all_day(),
+                });
             }
         };
         let first = e.start.resolve(floating);
@@ -112,14 +120,23 @@ fn end_of(e: &Event, zone: Tz, start: DateTime<Utc>) -> DateTime<Utc> {
     }
 }
 
-fn rule_set(e: &Event, rec: &super::Recurrence, zone: Tz, floating: Tz) -> Result<RRuleSet, String> {
+fn rule_set(
+    e: &Event,
+    rec: &super::Recurrence,
+    zone: Tz,
+    floating: Tz,
+) -> Result<RRuleSet, String> {
     let rz = rrule::Tz::Tz(zone);
     let dtstart = local_to_utc(zone, e.start.naive()).with_timezone(&rz);
     let mut set = RRuleSet::new(dtstart);
     for line in &rec.rrules {
         let normal = normalize_until(line, zone, e.start.is_date());
-        let rule: RRule<Unvalidated> = normal.parse().map_err(|err| format!("RRULE {line:?}: {err}"))?;
-        let rule = rule.validate(dtstart).map_err(|err| format!("RRULE {line:?}: {err}"))?;
+        let rule: RRule<Unvalidated> = normal
+            .parse()
+            .map_err(|err| format!("RRULE {line:?}: {err}"))?;
+        let rule = rule
+            .validate(dtstart)
+            .map_err(|err| format!("RRULE {line:?}: {err}"))?;
         set = set.rrule(rule);
     }
     let at_start_time = |t: &EventTime| -> DateTime<rrule::Tz> {
@@ -148,17 +165,27 @@ fn normalize_until(line: &str, zone: Tz, all_day: bool) -> String {
     let line = line.strip_prefix("RRULE:").unwrap_or(line);
     line.split(';')
         .map(|part| {
-            let Some((k, v)) = part.split_once('=') else { return part.to_string() };
+            let Some((k, v)) = part.split_once('=') else {
+                return part.to_string();
+            };
             if !k.trim().eq_ignore_ascii_case("UNTIL") || v.trim().ends_with(['Z', 'z']) {
                 return part.to_string();
             }
             let v = v.trim();
-            let naive = chrono::NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S").ok().or_else(|| {
-                chrono::NaiveDate::parse_from_str(v, "%Y%m%d").ok().and_then(|d| {
-                    let t = if all_day { NaiveTime::MIN } else { NaiveTime::from_hms_opt(23, 59, 59)? };
-                    Some(d.and_time(t))
-                })
-            });
+            let naive = chrono::NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S")
+                .ok()
+                .or_else(|| {
+                    chrono::NaiveDate::parse_from_str(v, "%Y%m%d")
+                        .ok()
+                        .and_then(|d| {
+                            let t = if all_day {
+                                NaiveTime::MIN
+                            } else {
+                                NaiveTime::from_hms_opt(23, 59, 59)?
+                            };
+                            Some(d.and_time(t))
+                        })
+                });
             match naive {
                 Some(n) => format!("UNTIL={}", local_to_utc(zone, n).format("%Y%m%dT%H%M%SZ")),
                 None => part.to_string(),

@@ -54,7 +54,10 @@ pub fn parse(text: &str) -> Result<Snapshot, IcsError> {
             ),
         });
     }
-    if !lines.iter().any(|l| l.trim().eq_ignore_ascii_case("END:VCALENDAR")) {
+    if !lines
+        .iter()
+        .any(|l| l.trim().eq_ignore_ascii_case("END:VCALENDAR"))
+    {
         return Err(IcsError::Malformed {
             line: lines.len(),
             message: "the file ends before END:VCALENDAR: it was cut off (a partial download?)"
@@ -66,13 +69,23 @@ pub fn parse(text: &str) -> Result<Snapshot, IcsError> {
     let mut snapshot = Snapshot::default();
     let calendar_zone = calendar_props
         .iter()
-        .find_map(|(k, v)| k.eq_ignore_ascii_case("X-WR-TIMEZONE").then(|| resolve_tzid(v)))
+        .find_map(|(k, v)| {
+            k.eq_ignore_ascii_case("X-WR-TIMEZONE")
+                .then(|| resolve_tzid(v))
+        })
         .flatten();
 
-    for block in blocks.iter().filter(|b| b.name.eq_ignore_ascii_case("VEVENT")) {
+    for block in blocks
+        .iter()
+        .filter(|b| b.name.eq_ignore_ascii_case("VEVENT"))
+    {
         match read_calendar(&unfold(&block.text)) {
             Ok(cal) => {
-                for component in cal.components.iter().filter(|c| c.name.as_str() == "VEVENT") {
+                for component in cal
+                    .components
+                    .iter()
+                    .filter(|c| c.name.as_str() == "VEVENT")
+                {
                     match event_from(component, block.line, calendar_zone) {
                         Ok((event, warnings)) => {
                             snapshot.warnings.extend(warnings);
@@ -98,7 +111,9 @@ pub fn parse(text: &str) -> Result<Snapshot, IcsError> {
 
 /// Splits the document into its top-level components inside VCALENDAR (with the line each
 /// starts on) and the calendar's own properties.
-fn split_blocks<'a>(lines: &[&'a str]) -> Result<(Vec<Block<'a>>, Vec<(String, String)>), IcsError> {
+fn split_blocks<'a>(
+    lines: &[&'a str],
+) -> Result<(Vec<Block<'a>>, Vec<(String, String)>), IcsError> {
     let mut blocks = Vec::new();
     let mut props = Vec::new();
     let mut current: Option<(Block<'a>, usize)> = None; // block and nesting depth
@@ -128,7 +143,14 @@ fn split_blocks<'a>(lines: &[&'a str]) -> Result<(Vec<Block<'a>>, Vec<(String, S
                 }
                 let mut text = String::new();
                 let _ = write!(text, "{trimmed}\r\n");
-                current = Some((Block { line: i + 1, text, name }, 1));
+                current = Some((
+                    Block {
+                        line: i + 1,
+                        text,
+                        name,
+                    },
+                    1,
+                ));
             }
             None if upper_end => {}
             None => {
@@ -158,7 +180,9 @@ fn shorten(s: &str) -> String {
 }
 
 fn prop<'c>(c: &'c Component<'_>, name: &str) -> Option<&'c Property<'c>> {
-    c.properties.iter().find(|p| p.name.as_str().eq_ignore_ascii_case(name))
+    c.properties
+        .iter()
+        .find(|p| p.name.as_str().eq_ignore_ascii_case(name))
 }
 
 fn props<'c>(c: &'c Component<'_>, name: &'c str) -> impl Iterator<Item = &'c Property<'c>> + 'c {
@@ -176,13 +200,19 @@ fn param<'p>(p: &'p Property<'_>, key: &str) -> Option<&'p str> {
 }
 
 fn text(c: &Component<'_>, name: &str) -> String {
-    prop(c, name).map(|p| p.val.as_str().trim().to_string()).unwrap_or_default()
+    prop(c, name)
+        .map(|p| p.val.as_str().trim().to_string())
+        .unwrap_or_default()
 }
 
 /// `mailto:Dana@Acme.example` → `dana@acme.example`.
 fn address(value: &str) -> String {
     let v = value.trim();
-    let v = if v.len() >= 7 && v[..7].eq_ignore_ascii_case("mailto:") { &v[7..] } else { v };
+    let v = if v.len() >= 7 && v[..7].eq_ignore_ascii_case("mailto:") {
+        &v[7..]
+    } else {
+        v
+    };
     v.trim().to_lowercase()
 }
 
@@ -199,23 +229,35 @@ fn event_from(
         Some(uid) if !uid.is_empty() => uid.to_string(),
         _ => {
             warn("event has no UID; gave it one made from its start and title".into());
-            format!("no-uid-{:016x}", fnv1a(&format!("{}|{title}", text(c, "DTSTART"))))
+            format!(
+                "no-uid-{:016x}",
+                fnv1a(&format!("{}|{title}", text(c, "DTSTART")))
+            )
         }
     };
     let who = format!("event {uid:?}");
 
     let start_prop = prop(c, "DTSTART").ok_or_else(|| format!("{who} has no DTSTART"))?;
-    let start = time_of(start_prop, calendar_zone, &mut warn)
-        .ok_or_else(|| format!("{who}: DTSTART {:?} is not a date or date-time", start_prop.val.as_str()))?;
+    let start = time_of(start_prop, calendar_zone, &mut warn).ok_or_else(|| {
+        format!(
+            "{who}: DTSTART {:?} is not a date or date-time",
+            start_prop.val.as_str()
+        )
+    })?;
 
     let length = if let Some(end_prop) = prop(c, "DTEND") {
         let end = time_of(end_prop, calendar_zone, &mut warn).ok_or_else(|| {
-            format!("{who}: DTEND {:?} is not a date or date-time", end_prop.val.as_str())
+            format!(
+                "{who}: DTEND {:?} is not a date or date-time",
+                end_prop.val.as_str()
+            )
         })?;
         match (start, end) {
             (EventTime::Date(s), EventTime::Date(e)) => Length::Days((e - s).num_days().max(1)),
             (EventTime::Date(_), _) | (_, EventTime::Date(_)) => {
-                return Err(format!("{who}: DTSTART and DTEND mix a date and a date-time"))
+                return Err(format!(
+                    "{who}: DTSTART and DTEND mix a date and a date-time"
+                ))
             }
             _ => {
                 // Both read in the same way, so UTC as the floating zone gives their distance.
@@ -230,7 +272,12 @@ fn event_from(
         let d = iso8601::duration(dur.val.as_str().trim())
             .ok()
             .and_then(|d| TimeDelta::from_std(d.into()).ok())
-            .ok_or_else(|| format!("{who}: DURATION {:?} is not a duration like PT1H30M", dur.val.as_str()))?;
+            .ok_or_else(|| {
+                format!(
+                    "{who}: DURATION {:?} is not a duration like PT1H30M",
+                    dur.val.as_str()
+                )
+            })?;
         if start.is_date() {
             Length::Days((d.num_seconds() / 86_400).max(1))
         } else {
@@ -246,7 +293,10 @@ fn event_from(
     for p in props(c, "RRULE") {
         recurrence.rrules.push(p.val.as_str().trim().to_string());
     }
-    for (name, list) in [("RDATE", &mut recurrence.rdates), ("EXDATE", &mut recurrence.exdates)] {
+    for (name, list) in [
+        ("RDATE", &mut recurrence.rdates),
+        ("EXDATE", &mut recurrence.exdates),
+    ] {
         for p in props(c, name) {
             for value in p.val.as_str().split(',') {
                 // A PERIOD ("start/end") counts from its start.
@@ -256,31 +306,42 @@ fn event_from(
                 }
                 let mut single = p.clone();
                 single.val = value.to_string().into();
-                let date_param = single
-                    .params
-                    .iter()
-                    .any(|x| x.key.as_str().eq_ignore_ascii_case("VALUE") && x.val.as_ref().is_some_and(|v| v.as_str().eq_ignore_ascii_case("PERIOD")));
+                let date_param = single.params.iter().any(|x| {
+                    x.key.as_str().eq_ignore_ascii_case("VALUE")
+                        && x.val
+                            .as_ref()
+                            .is_some_and(|v| v.as_str().eq_ignore_ascii_case("PERIOD"))
+                });
                 if date_param {
-                    single.params.retain(|x| !x.key.as_str().eq_ignore_ascii_case("VALUE"));
+                    single
+                        .params
+                        .retain(|x| !x.key.as_str().eq_ignore_ascii_case("VALUE"));
                 }
                 match time_of(&single, calendar_zone, &mut warn) {
                     Some(t) => list.push(t),
-                    None => warn(format!("{who}: {name} value {value:?} is not a date; ignored")),
+                    None => warn(format!(
+                        "{who}: {name} value {value:?} is not a date; ignored"
+                    )),
                 }
             }
         }
     }
-    let recurrence = (!recurrence.rrules.is_empty() || !recurrence.rdates.is_empty())
-        .then_some(recurrence);
+    let recurrence =
+        (!recurrence.rrules.is_empty() || !recurrence.rdates.is_empty()).then_some(recurrence);
 
     let recurrence_id = match prop(c, "RECURRENCE-ID") {
         Some(p) => Some(time_of(p, calendar_zone, &mut warn).ok_or_else(|| {
-            format!("{who}: RECURRENCE-ID {:?} is not a date or date-time", p.val.as_str())
+            format!(
+                "{who}: RECURRENCE-ID {:?} is not a date or date-time",
+                p.val.as_str()
+            )
         })?),
         None => None,
     };
 
-    let organizer = prop(c, "ORGANIZER").map(|p| address(p.val.as_str())).filter(|a| !a.is_empty());
+    let organizer = prop(c, "ORGANIZER")
+        .map(|p| address(p.val.as_str()))
+        .filter(|a| !a.is_empty());
     let attendees = props(c, "ATTENDEE")
         .map(|p| Attendee {
             email: address(p.val.as_str()),
@@ -332,7 +393,11 @@ fn event_from(
 }
 
 /// Reads a DTSTART-like property. An unknown TZID is read as floating, with a warning.
-fn time_of(p: &Property<'_>, calendar_zone: Option<Tz>, warn: &mut impl FnMut(String)) -> Option<EventTime> {
+fn time_of(
+    p: &Property<'_>,
+    calendar_zone: Option<Tz>,
+    warn: &mut impl FnMut(String),
+) -> Option<EventTime> {
     let owned: icalendar::Property = p.clone().into();
     let value = DatePerhapsTime::from_property(&owned)?;
     Some(match value {
@@ -358,5 +423,7 @@ fn time_of(p: &Property<'_>, calendar_zone: Option<Tz>, warn: &mut impl FnMut(St
 
 /// A small stable hash for made-up ids (FNV-1a, 64 bit).
 fn fnv1a(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }

@@ -22,7 +22,10 @@ pub struct IntervalIndex<T> {
 
 impl<T> Default for IntervalIndex<T> {
     fn default() -> Self {
-        IntervalIndex { items: Vec::new(), max_end: Vec::new() }
+        IntervalIndex {
+            items: Vec::new(),
+            max_end: Vec::new(),
+        }
     }
 }
 
@@ -89,7 +92,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn t(h: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 12, 7, h, 0, 0).single().expect("valid")
+        Utc.with_ymd_and_hms(2026, 12, 7, h, 0, 0)
+            .single()
+            .expect("valid")
     }
 
     fn index(spans: &[(u32, u32)]) -> IntervalIndex<usize> {
@@ -97,7 +102,11 @@ mod tests {
             spans
                 .iter()
                 .enumerate()
-                .map(|(i, &(s, e))| Interval { start: t(s), end: t(e), value: i })
+                .map(|(i, &(s, e))| Interval {
+                    start: t(s),
+                    end: t(e),
+                    value: i,
+                })
                 .collect(),
         )
     }
@@ -107,23 +116,32 @@ mod tests {
         // A long event early on must not hide, nor be hidden by, short ones later.
         let idx = index(&[(1, 20), (9, 10), (11, 12), (14, 15)]);
         let cases: &[((u32, u32), &[usize])] = &[
-            ((10, 11), &[0]),       // touching ends do not overlap
+            ((10, 11), &[0]), // touching ends do not overlap
             ((9, 10), &[0, 1]),
             ((11, 15), &[0, 2, 3]),
             ((20, 22), &[]),
             ((0, 1), &[]),
         ];
         for &((s, e), want) in cases {
-            let got: Vec<usize> = idx.overlapping(t(s), t(e)).iter().map(|i| i.value).collect();
+            let got: Vec<usize> = idx
+                .overlapping(t(s), t(e))
+                .iter()
+                .map(|i| i.value)
+                .collect();
             assert_eq!(got, want, "[{s}, {e})");
-            assert_eq!(idx.any_overlapping(t(s), t(e)), !want.is_empty(), "any [{s}, {e})");
+            assert_eq!(
+                idx.any_overlapping(t(s), t(e)),
+                !want.is_empty(),
+                "any [{s}, {e})"
+            );
         }
     }
 
     #[test]
     fn matches_a_linear_scan() {
-        let spans: Vec<(u32, u32)> =
-            (0..20u32).map(|i| ((i * 7) % 20, (i * 7) % 20 + 1 + i % 4)).collect();
+        let spans: Vec<(u32, u32)> = (0..20u32)
+            .map(|i| ((i * 7) % 20, (i * 7) % 20 + 1 + i % 4))
+            .collect();
         let idx = index(&spans);
         for s in 0..23 {
             for e in s + 1..24 {
@@ -134,7 +152,11 @@ mod tests {
                     .map(|(i, _)| i)
                     .collect();
                 want.sort_by_key(|&i| (spans[i].0, spans[i].1, i));
-                let got: Vec<usize> = idx.overlapping(t(s), t(e)).iter().map(|i| i.value).collect();
+                let got: Vec<usize> = idx
+                    .overlapping(t(s), t(e))
+                    .iter()
+                    .map(|i| i.value)
+                    .collect();
                 assert_eq!(got, want, "[{s}, {e})");
             }
         }

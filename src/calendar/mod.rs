@@ -187,9 +187,7 @@ impl Event {
             Some(a) if a.partstat == PartStat::NeedsAction && !organised_by_exec => Kind::Request,
             _ if self.transparent => Kind::Other,
             _ if organised_by_exec => Kind::Busy,
-            Some(a) if matches!(a.partstat, PartStat::Accepted | PartStat::Tentative) => {
-                Kind::Busy
-            }
+            Some(a) if matches!(a.partstat, PartStat::Accepted | PartStat::Tentative) => Kind::Busy,
             Some(_) => Kind::Other,
             // Not invited: an event with no attendees is the executive's own block; one
             // with attendees that do not include the executive is someone else's.

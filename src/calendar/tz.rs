@@ -23,7 +23,10 @@ pub fn resolve_tzid(tzid: &str) -> Option<Tz> {
     if let Ok(win) = WindowsTimezone::from_str(name) {
         return Some(win.into());
     }
-    if matches!(name, "UTC" | "GMT" | "Z" | "Etc/UTC" | "Coordinated Universal Time") {
+    if matches!(
+        name,
+        "UTC" | "GMT" | "Z" | "Etc/UTC" | "Coordinated Universal Time"
+    ) {
         return Some(Tz::UTC);
     }
     // A vendor prefix: try ever shorter suffixes of the path ("A/B/C", "B/C", "C").
@@ -75,7 +78,10 @@ mod tests {
             ("W. Europe Standard Time", Some(Tz::Europe__Berlin)),
             ("Pacific Standard Time", Some(Tz::America__Los_Angeles)),
             ("\"Europe/London\"", Some(Tz::Europe__London)),
-            ("/mozilla.org/20050126_1/Europe/Berlin", Some(Tz::Europe__Berlin)),
+            (
+                "/mozilla.org/20050126_1/Europe/Berlin",
+                Some(Tz::Europe__Berlin),
+            ),
             ("UTC", Some(Tz::UTC)),
             ("Customized Time Zone", None),
             ("", None),
@@ -89,10 +95,19 @@ mod tests {
     fn gap_and_overlap() {
         let ny = Tz::America__New_York;
         // 2027-03-14 02:30 does not exist in New York: it is read as 03:30 EDT (07:30Z).
-        assert_eq!(local_to_utc(ny, at(2027, 3, 14, 2, 30)), at(2027, 3, 14, 7, 30).and_utc());
+        assert_eq!(
+            local_to_utc(ny, at(2027, 3, 14, 2, 30)),
+            at(2027, 3, 14, 7, 30).and_utc()
+        );
         // 2026-11-01 01:30 happens twice: the first (EDT, 05:30Z) is taken.
-        assert_eq!(local_to_utc(ny, at(2026, 11, 1, 1, 30)), at(2026, 11, 1, 5, 30).and_utc());
+        assert_eq!(
+            local_to_utc(ny, at(2026, 11, 1, 1, 30)),
+            at(2026, 11, 1, 5, 30).and_utc()
+        );
         // An ordinary winter time.
-        assert_eq!(local_to_utc(ny, at(2026, 12, 7, 9, 0)), at(2026, 12, 7, 14, 0).and_utc());
+        assert_eq!(
+            local_to_utc(ny, at(2026, 12, 7, 9, 0)),
+            at(2026, 12, 7, 14, 0).and_utc()
+        );
     }
 }

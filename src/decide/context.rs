@@ -65,7 +65,11 @@ impl<'a> Context<'a> {
         for o in &occurrences {
             match kinds[o.event] {
                 Kind::Busy => {
-                    busy.push(Interval { start: o.start, end: o.end, value: o.event });
+                    busy.push(Interval {
+                        start: o.start,
+                        end: o.end,
+                        value: o.event,
+                    });
                     if !o.all_day && o.end > o.start {
                         add_load(&mut load, tz, o.start, o.end);
                     }
@@ -73,7 +77,10 @@ impl<'a> Context<'a> {
                 Kind::Request if o.end > now && o.start < horizon_end => {
                     let e = &events[o.event];
                     let i = *by_uid.entry(e.uid.as_str()).or_insert_with(|| {
-                        requests.push(Request { event: o.event, occurrences: Vec::new() });
+                        requests.push(Request {
+                            event: o.event,
+                            occurrences: Vec::new(),
+                        });
                         requests.len() - 1
                     });
                     let r = &mut requests[i];
@@ -93,17 +100,31 @@ impl<'a> Context<'a> {
             reservations
                 .iter()
                 .enumerate()
-                .map(|(i, r)| Interval { start: r.start, end: r.end, value: i })
+                .map(|(i, r)| Interval {
+                    start: r.start,
+                    end: r.end,
+                    value: i,
+                })
                 .collect(),
         );
         let pending = IntervalIndex::new(
             requests
                 .iter()
                 .enumerate()
-                .flat_map(|(i, r)| r.occurrences.iter().map(move |&(s, e)| Interval { start: s, end: e, value: i }))
+                .flat_map(|(i, r)| {
+                    r.occurrences.iter().map(move |&(s, e)| Interval {
+                        start: s,
+                        end: e,
+                        value: i,
+                    })
+                })
                 .collect(),
         );
-        let goals = rules.goals.iter().filter(|g| goal_active(g, tz, now)).collect();
+        let goals = rules
+            .goals
+            .iter()
+            .filter(|g| goal_active(g, tz, now))
+            .collect();
         Context {
             rules,
             events,
@@ -133,7 +154,12 @@ fn goal_active(goal: &Goal, tz: Tz, now: DateTime<Utc>) -> bool {
     }
 }
 
-fn add_load(load: &mut BTreeMap<NaiveDate, DayLoad>, tz: Tz, start: DateTime<Utc>, end: DateTime<Utc>) {
+fn add_load(
+    load: &mut BTreeMap<NaiveDate, DayLoad>,
+    tz: Tz,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) {
     let day = start.with_timezone(&tz).date_naive();
     let entry = load.entry(day).or_default();
     entry.meetings += 1;

@@ -18,10 +18,19 @@ use crate::rules::Rules;
 
 /// Decides every pending request in `snapshot` (SPEC §1: the executive's answer is still
 /// needed and an occurrence overlaps `[now, now + horizon)`).
-pub fn decide(snapshot: &Snapshot, rules: &Rules, reservations: &[Reservation], now: DateTime<Utc>) -> Plan {
+pub fn decide(
+    snapshot: &Snapshot,
+    rules: &Rules,
+    reservations: &[Reservation],
+    now: DateTime<Utc>,
+) -> Plan {
     let ctx = Context::build(snapshot, rules, reservations, now);
-    let mut decisions: Vec<Decision> =
-        ctx.requests.iter().enumerate().map(|(i, r)| score::decide_one(&ctx, i, r)).collect();
+    let mut decisions: Vec<Decision> = ctx
+        .requests
+        .iter()
+        .enumerate()
+        .map(|(i, r)| score::decide_one(&ctx, i, r))
+        .collect();
     decisions.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
     let mut reservations = reservations.to_vec();
     reservations.sort_by(|a, b| (a.start, &a.series).cmp(&(b.start, &b.series)));

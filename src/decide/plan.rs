@@ -68,7 +68,8 @@ pub struct Plan {
 
 /// RFC 3339 in the executive's UTC offset, to the second.
 pub fn rfc3339(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).to_rfc3339_opts(SecondsFormat::Secs, false)
+    t.with_timezone(&tz)
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 #[derive(Serialize)]
@@ -153,6 +154,7 @@ impl Plan {
                 .collect(),
         };
         // Serialising plain structs of strings and numbers cannot fail.
-        serde_json::to_string_pretty(&plan).unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()))
+        serde_json::to_string_pretty(&plan)
+            .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()))
     }
 }

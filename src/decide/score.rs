@@ -24,8 +24,12 @@ struct Facts<'a> {
 
 impl<'a> Facts<'a> {
     fn new(event: &'a Event, exec: &str) -> Facts<'a> {
-        let others: Vec<&str> =
-            event.attendees.iter().map(|a| a.email.as_str()).filter(|a| *a != exec).collect();
+        let others: Vec<&str> = event
+            .attendees
+            .iter()
+            .map(|a| a.email.as_str())
+            .filter(|a| *a != exec)
+            .collect();
         let mut everyone: Vec<&str> = event.attendees.iter().map(|a| a.email.as_str()).collect();
         everyone.extend(event.organizer.as_deref());
         everyone.sort_unstable();
@@ -62,7 +66,11 @@ impl<'a> Facts<'a> {
 }
 
 fn reason(points: i64, source: impl Into<String>, detail: impl Into<String>) -> Reason {
-    Reason { points, source: source.into(), detail: detail.into() }
+    Reason {
+        points,
+        source: source.into(),
+        detail: detail.into(),
+    }
 }
 
 pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Decision {
@@ -78,7 +86,9 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
 
     // Goals active now.
     for goal in &ctx.goals {
-        let by_keyword = facts.mentions(&goal.keywords).map(|(p, place)| facts.mention_detail(p, place));
+        let by_keyword = facts
+            .mentions(&goal.keywords)
+            .map(|(p, place)| facts.mention_detail(p, place));
         let by_person = || {
             if let Some(o) = organizer.filter(|o| goal.people.iter().any(|p| p.matches(o))) {
                 return Some(format!("organiser {o} is one of the goal's people"));
@@ -97,16 +107,35 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
     // VIPs.
     let vip_organizer = organizer.filter(|o| rules.vip.iter().any(|p| p.matches(o)));
     if let Some(o) = vip_organizer {
-        reasons.push(reason(w.vip_organizer, "vip", format!("organiser {o} is a VIP")));
-    } else if let Some(a) = facts.others.iter().find(|a| rules.vip.iter().any(|p| p.matches(a))) {
-        reasons.push(reason(w.vip_attendee, "vip", format!("attendee {a} is a VIP")));
+        reasons.push(reason(
+            w.vip_organizer,
+            "vip",
+            format!("organiser {o} is a VIP"),
+        ));
+    } else if let Some(a) = facts
+        .others
+        .iter()
+        .find(|a| rules.vip.iter().any(|p| p.matches(a)))
+    {
+        reasons.push(reason(
+            w.vip_attendee,
+            "vip",
+            format!("attendee {a} is a VIP"),
+        ));
     }
 
     // External organiser.
     if let Some(o) = organizer {
-        let in_goal = ctx.goals.iter().any(|g| g.people.iter().any(|p| p.matches(o)));
+        let in_goal = ctx
+            .goals
+            .iter()
+            .any(|g| g.people.iter().any(|p| p.matches(o)));
         if !rules.is_known(o) && vip_organizer.is_none() && !in_goal {
-            reasons.push(reason(w.external, "external", format!("organiser {o} is outside the known domains")));
+            reasons.push(reason(
+                w.external,
+                "external",
+                format!("organiser {o} is outside the known domains"),
+            ));
         }
     }
 
@@ -119,15 +148,26 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
         let what = ctx.events[hit.value].public_title();
         let mut detail = format!("overlaps {what:?} ({})", when(ctx, hit.start, hit.end));
         if occ.len() > 1 {
-            detail.push_str(&format!("; {} of {} occurrences conflict", conflicts.len(), occ.len()));
+            detail.push_str(&format!(
+                "; {} of {} occurrences conflict",
+                conflicts.len(),
+                occ.len()
+            ));
         }
         reasons.push(reason(w.conflict, "conflict", detail));
     }
 
     // Conflicts with reserved 1:1s.
-    if let Some(hit) = occ.iter().find_map(|&(s, e)| ctx.held.first_overlapping(s, e)) {
+    if let Some(hit) = occ
+        .iter()
+        .find_map(|&(s, e)| ctx.held.first_overlapping(s, e))
+    {
         let r = &ctx.reservations[hit.value];
-        let detail = format!("overlaps the 1:1 {:?} ({})", r.series, when(ctx, r.start, r.end));
+        let detail = format!(
+            "overlaps the 1:1 {:?} ({})",
+            r.series,
+            when(ctx, r.start, r.end)
+        );
         reasons.push(reason(w.conflict_one_on_one, "one-on-one", detail));
     }
 
@@ -171,19 +211,32 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
             if ctx.busy.any_overlapping(s, e) {
                 return None;
             }
-            ctx.busy.first_overlapping(s - buffer, e + buffer).map(|hit| (s, hit))
+            ctx.busy
+                .first_overlapping(s - buffer, e + buffer)
+                .map(|hit| (s, hit))
         });
         if let Some((s, hit)) = near {
             let what = ctx.events[hit.value].public_title();
-            let side = if hit.end <= s { "right after" } else { "right before" };
-            let detail = format!("{side} {what:?} ({}), less than the {} buffer", when(ctx, hit.start, hit.end), format_duration(buffer));
+            let side = if hit.end <= s {
+                "right after"
+            } else {
+                "right before"
+            };
+            let detail = format!(
+                "{side} {what:?} ({}), less than the {} buffer",
+                when(ctx, hit.start, hit.end),
+                format_duration(buffer)
+            );
             reasons.push(reason(w.buffer, "buffer", detail));
         }
     }
 
     // Size.
     if i64::try_from(facts.size).unwrap_or(i64::MAX) > w.large_meeting_size {
-        let detail = format!("{} people invited, more than {}", facts.size, w.large_meeting_size);
+        let detail = format!(
+            "{} people invited, more than {}",
+            facts.size, w.large_meeting_size
+        );
         reasons.push(reason(w.large_meeting, "large meeting", detail));
     }
 
@@ -191,17 +244,28 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
     for rule in &rules.rules {
         if let Effect::Points(n) = rule.then {
             if matches(ctx, &facts, occ, &rule.when) {
-                reasons.push(reason(n, format!("rule: {}", rule.name), describe(&rule.when)));
+                reasons.push(reason(
+                    n,
+                    format!("rule: {}", rule.name),
+                    describe(&rule.when),
+                ));
             }
         }
     }
 
     // Information only: another pending request at the same time.
     if let Some(hit) = occ.iter().find_map(|&(s, e)| {
-        ctx.pending.overlapping(s, e).into_iter().find(|hit| hit.value != index)
+        ctx.pending
+            .overlapping(s, e)
+            .into_iter()
+            .find(|hit| hit.value != index)
     }) {
         let other = &ctx.events[ctx.requests[hit.value].event];
-        let detail = format!("also overlaps the pending request {:?} ({})", other.public_title(), when(ctx, hit.start, hit.end));
+        let detail = format!(
+            "also overlaps the pending request {:?} ({})",
+            other.public_title(),
+            when(ctx, hit.start, hit.end)
+        );
         reasons.push(reason(0, "info", detail));
     }
 
@@ -224,14 +288,27 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
 }
 
 /// SPEC §3 step 2, with the sentence that explains it.
-fn verdict(ctx: &Context<'_>, facts: &Facts<'_>, occ: &[Span], score: i64) -> (Verdict, Option<String>, String) {
+fn verdict(
+    ctx: &Context<'_>,
+    facts: &Facts<'_>,
+    occ: &[Span],
+    score: i64,
+) -> (Verdict, Option<String>, String) {
     let rules = ctx.rules;
     let th = &rules.thresholds;
     let assistant = rules.executive.assistant.clone();
     let topic_delegate = || {
-        rules.delegates.iter().find_map(|d| facts.mentions(&d.topics).map(|(p, _)| (d, p)))
+        rules
+            .delegates
+            .iter()
+            .find_map(|d| facts.mentions(&d.topics).map(|(p, _)| (d, p)))
     };
-    if let Some(o) = facts.event.organizer.as_deref().filter(|o| rules.blocked.iter().any(|p| p.matches(o))) {
+    if let Some(o) = facts
+        .event
+        .organizer
+        .as_deref()
+        .filter(|o| rules.blocked.iter().any(|p| p.matches(o)))
+    {
         return (Verdict::Decline, None, format!("organiser {o} is blocked"));
     }
     let deciding = rules.rules.iter().find_map(|r: &Rule| match &r.then {
@@ -240,34 +317,76 @@ fn verdict(ctx: &Context<'_>, facts: &Facts<'_>, occ: &[Span], score: i64) -> (V
     });
     match deciding {
         Some((name, Effect::DelegateTo(to))) => {
-            return (Verdict::Delegate, Some(to.clone()), format!("rule {name:?}: delegate to {}", rules.delegate_name(to)));
+            return (
+                Verdict::Delegate,
+                Some(to.clone()),
+                format!("rule {name:?}: delegate to {}", rules.delegate_name(to)),
+            );
         }
         Some((name, Effect::Verdict(Verdict::Delegate))) => {
             return match topic_delegate() {
-                Some((d, p)) => (Verdict::Delegate, Some(d.email.clone()), format!("rule {name:?}: delegate; topic {:?} goes to {}", p.as_str(), rules.delegate_name(&d.email))),
-                None => (Verdict::Delegate, assistant, format!("rule {name:?}: delegate; no delegate's topic matches, so the assistant")),
+                Some((d, p)) => (
+                    Verdict::Delegate,
+                    Some(d.email.clone()),
+                    format!(
+                        "rule {name:?}: delegate; topic {:?} goes to {}",
+                        p.as_str(),
+                        rules.delegate_name(&d.email)
+                    ),
+                ),
+                None => (
+                    Verdict::Delegate,
+                    assistant,
+                    format!(
+                        "rule {name:?}: delegate; no delegate's topic matches, so the assistant"
+                    ),
+                ),
             };
         }
-        Some((name, Effect::Verdict(v))) => return (v.clone(), None, format!("rule {name:?}: {}", v.as_str())),
+        Some((name, Effect::Verdict(v))) => {
+            return (v.clone(), None, format!("rule {name:?}: {}", v.as_str()))
+        }
         Some((_, Effect::Points(_))) | None => {}
     }
     if score >= th.accept {
-        return (Verdict::Accept, None, format!("score {score} is at least the accept threshold {}", th.accept));
+        return (
+            Verdict::Accept,
+            None,
+            format!(
+                "score {score} is at least the accept threshold {}",
+                th.accept
+            ),
+        );
     }
     if let Some((d, p)) = topic_delegate() {
         return (
             Verdict::Delegate,
             Some(d.email.clone()),
-            format!("score {score} is below accept ({}); topic {:?} goes to {}", th.accept, p.as_str(), rules.delegate_name(&d.email)),
+            format!(
+                "score {score} is below accept ({}); topic {:?} goes to {}",
+                th.accept,
+                p.as_str(),
+                rules.delegate_name(&d.email)
+            ),
         );
     }
     if score < th.decline {
-        return (Verdict::Decline, None, format!("score {score} is below the decline threshold {}", th.decline));
+        return (
+            Verdict::Decline,
+            None,
+            format!(
+                "score {score} is below the decline threshold {}",
+                th.decline
+            ),
+        );
     }
     (
         Verdict::Delegate,
         assistant,
-        format!("score {score} is between decline ({}) and accept ({}): the assistant decides", th.decline, th.accept),
+        format!(
+            "score {score} is between decline ({}) and accept ({}): the assistant decides",
+            th.decline, th.accept
+        ),
     )
 }
 
@@ -276,18 +395,36 @@ fn matches(ctx: &Context<'_>, facts: &Facts<'_>, occ: &[Span], c: &Conditions) -
     let exec = ctx.rules.executive.email.as_str();
     let e = facts.event;
     let organizer = e.organizer.as_deref();
-    c.from.as_ref().is_none_or(|ps| organizer.is_some_and(|o| ps.iter().any(|p| p.matches(o))))
-        && c.attendee.as_ref().is_none_or(|ps| facts.others.iter().any(|a| ps.iter().any(|p| p.matches(a))))
-        && c.title_has.as_ref().is_none_or(|ps| facts.mentions(ps).is_some())
+    c.from
+        .as_ref()
+        .is_none_or(|ps| organizer.is_some_and(|o| ps.iter().any(|p| p.matches(o))))
+        && c.attendee
+            .as_ref()
+            .is_none_or(|ps| facts.others.iter().any(|a| ps.iter().any(|p| p.matches(a))))
+        && c.title_has
+            .as_ref()
+            .is_none_or(|ps| facts.mentions(ps).is_some())
         && c.recurring.is_none_or(|want| e.is_recurring() == want)
-        && c.has_agenda.is_none_or(|want| e.description.lines().any(|l| !l.trim().is_empty()) == want)
-        && c.exec_optional.is_none_or(|want| (e.attendee(exec).map(|a| a.role) == Some(Role::Optional)) == want)
-        && c.external.is_none_or(|want| organizer.is_some_and(|o| !ctx.rules.is_known(o)) == want)
+        && c.has_agenda
+            .is_none_or(|want| e.description.lines().any(|l| !l.trim().is_empty()) == want)
+        && c.exec_optional
+            .is_none_or(|want| (e.attendee(exec).map(|a| a.role) == Some(Role::Optional)) == want)
+        && c.external
+            .is_none_or(|want| organizer.is_some_and(|o| !ctx.rules.is_known(o)) == want)
         && c.attendees_over.is_none_or(|n| facts.size > n as usize)
-        && c.duration_over.is_none_or(|d| occ.iter().any(|&(s, e)| e - s > d))
-        && c.days.as_ref().is_none_or(|days| occ.iter().any(|&(s, _)| days.contains(&ctx.local(s).weekday())))
-        && c.time.is_none_or(|w| occ.iter().any(|&(s, e)| local_days(ctx, s, e).any(|(day, ls, le)| window_overlaps(day, w, ls, le))))
-        && c.notice_under.is_none_or(|d| occ.first().is_some_and(|&(s, _)| s - ctx.now < d))
+        && c.duration_over
+            .is_none_or(|d| occ.iter().any(|&(s, e)| e - s > d))
+        && c.days.as_ref().is_none_or(|days| {
+            occ.iter()
+                .any(|&(s, _)| days.contains(&ctx.local(s).weekday()))
+        })
+        && c.time.is_none_or(|w| {
+            occ.iter().any(|&(s, e)| {
+                local_days(ctx, s, e).any(|(day, ls, le)| window_overlaps(day, w, ls, le))
+            })
+        })
+        && c.notice_under
+            .is_none_or(|d| occ.first().is_some_and(|&(s, _)| s - ctx.now < d))
 }
 
 /// The conditions of a rule, as the rules file writes them.
@@ -295,15 +432,33 @@ fn describe(c: &Conditions) -> String {
     let list = |v: &[String]| format!("[{}]", v.join(", "));
     let mut parts = Vec::new();
     if let Some(ps) = &c.from {
-        parts.push(format!("from {}", list(&ps.iter().map(ToString::to_string).collect::<Vec<_>>())));
+        parts.push(format!(
+            "from {}",
+            list(&ps.iter().map(ToString::to_string).collect::<Vec<_>>())
+        ));
     }
     if let Some(ps) = &c.attendee {
-        parts.push(format!("attendee {}", list(&ps.iter().map(ToString::to_string).collect::<Vec<_>>())));
+        parts.push(format!(
+            "attendee {}",
+            list(&ps.iter().map(ToString::to_string).collect::<Vec<_>>())
+        ));
     }
     if let Some(ps) = &c.title_has {
-        parts.push(format!("title_has {}", list(&ps.iter().map(|p| format!("{:?}", p.as_str())).collect::<Vec<_>>())));
+        parts.push(format!(
+            "title_has {}",
+            list(
+                &ps.iter()
+                    .map(|p| format!("{:?}", p.as_str()))
+                    .collect::<Vec<_>>()
+            )
+        ));
     }
-    for (name, v) in [("recurring", c.recurring), ("has_agenda", c.has_agenda), ("exec_optional", c.exec_optional), ("external", c.external)] {
+    for (name, v) in [
+        ("recurring", c.recurring),
+        ("has_agenda", c.has_agenda),
+        ("exec_optional", c.exec_optional),
+        ("external", c.external),
+    ] {
         if let Some(v) = v {
             parts.push(format!("{name} = {v}"));
         }
@@ -331,7 +486,10 @@ fn describe(c: &Conditions) -> String {
 }
 
 fn days_list(days: &[Weekday]) -> String {
-    days.iter().map(|d| weekday_name(*d)).collect::<Vec<_>>().join("/")
+    days.iter()
+        .map(|d| weekday_name(*d))
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// "Wed 2026-12-09 12:00-13:00" in the executive's zone.
@@ -339,9 +497,18 @@ fn when(ctx: &Context<'_>, s: DateTime<Utc>, e: DateTime<Utc>) -> String {
     let ls = ctx.local(s);
     let le = ctx.local(e);
     if ls.date() == le.date() {
-        format!("{} {}-{}", ls.format("%a %Y-%m-%d"), ls.format("%H:%M"), le.format("%H:%M"))
+        format!(
+            "{} {}-{}",
+            ls.format("%a %Y-%m-%d"),
+            ls.format("%H:%M"),
+            le.format("%H:%M")
+        )
     } else {
-        format!("{} to {}", ls.format("%a %Y-%m-%d %H:%M"), le.format("%a %Y-%m-%d %H:%M"))
+        format!(
+            "{} to {}",
+            ls.format("%a %Y-%m-%d %H:%M"),
+            le.format("%a %Y-%m-%d %H:%M")
+        )
     }
 }
 
@@ -350,23 +517,39 @@ fn rounded(d: TimeDelta) -> TimeDelta {
 }
 
 /// The local days an occurrence touches, each with the part of the occurrence on it.
-fn local_days<'c>(ctx: &'c Context<'_>, s: DateTime<Utc>, e: DateTime<Utc>) -> impl Iterator<Item = (chrono::NaiveDate, NaiveDateTime, NaiveDateTime)> + 'c {
+fn local_days<'c>(
+    ctx: &'c Context<'_>,
+    s: DateTime<Utc>,
+    e: DateTime<Utc>,
+) -> impl Iterator<Item = (chrono::NaiveDate, NaiveDateTime, NaiveDateTime)> + 'c {
     let ls = ctx.local(s);
     let le = ctx.local(e).max(ls);
     let first = ls.date();
-    let last = if le > ls && le.time() == NaiveTime::MIN { le.date() - TimeDelta::days(1) } else { le.date() };
-    first.iter_days().take_while(move |d| *d <= last).map(move |d| {
-        let day_start = d.and_time(NaiveTime::MIN);
-        let day_end = day_start + TimeDelta::days(1);
-        (d, ls.max(day_start), le.min(day_end))
-    })
+    let last = if le > ls && le.time() == NaiveTime::MIN {
+        le.date() - TimeDelta::days(1)
+    } else {
+        le.date()
+    };
+    first
+        .iter_days()
+        .take_while(move |d| *d <= last)
+        .map(move |d| {
+            let day_start = d.and_time(NaiveTime::MIN);
+            let day_end = day_start + TimeDelta::days(1);
+            (d, ls.max(day_start), le.min(day_end))
+        })
 }
 
 fn at(day: chrono::NaiveDate, minutes: u32) -> NaiveDateTime {
     day.and_time(NaiveTime::MIN) + TimeDelta::minutes(i64::from(minutes))
 }
 
-fn window_overlaps(day: chrono::NaiveDate, w: Window, ls: NaiveDateTime, le: NaiveDateTime) -> bool {
+fn window_overlaps(
+    day: chrono::NaiveDate,
+    w: Window,
+    ls: NaiveDateTime,
+    le: NaiveDateTime,
+) -> bool {
     if ls == le {
         return ls >= at(day, w.start) && ls < at(day, w.end);
     }
@@ -377,7 +560,12 @@ fn outside_hours(ctx: &Context<'_>, s: DateTime<Utc>, e: DateTime<Utc>) -> Optio
     local_days(ctx, s, e).find_map(|(day, ls, le)| {
         let name = weekday_name(day.weekday());
         match ctx.rules.hours_on(day.weekday()) {
-            None => Some(format!("{} {}-{} is on {name}, which has no working hours", day.format("%a %Y-%m-%d"), ls.format("%H:%M"), le.format("%H:%M"))),
+            None => Some(format!(
+                "{} {}-{} is on {name}, which has no working hours",
+                day.format("%a %Y-%m-%d"),
+                ls.format("%H:%M"),
+                le.format("%H:%M")
+            )),
             Some(w) if ls < at(day, w.start) || le > at(day, w.end) => Some(format!(
                 "{} {}-{} is outside working hours ({name} {w})",
                 day.format("%a %Y-%m-%d"),
@@ -396,7 +584,10 @@ fn over_daily_limit(ctx: &Context<'_>, s: DateTime<Utc>, e: DateTime<Utc>) -> Op
     let label = day.format("%a %Y-%m-%d");
     if let Some(max) = limits.max_meetings_per_day {
         if load.meetings + 1 > max {
-            return Some(format!("{label} would have {} meetings, more than {max}", load.meetings + 1));
+            return Some(format!(
+                "{label} would have {} meetings, more than {max}",
+                load.meetings + 1
+            ));
         }
     }
     if let Some(max) = limits.max_meeting_minutes_per_day {

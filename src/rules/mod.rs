@@ -213,8 +213,16 @@ fn render_errors(file: &str, errors: &[RuleError]) -> String {
     errors
         .iter()
         .map(|e| {
-            let key = if e.key.is_empty() { String::new() } else { format!("{}: ", e.key) };
-            let hint = e.hint.as_ref().map(|h| format!("\n    fix: {h}")).unwrap_or_default();
+            let key = if e.key.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", e.key)
+            };
+            let hint = e
+                .hint
+                .as_ref()
+                .map(|h| format!("\n    fix: {h}"))
+                .unwrap_or_default();
             format!("{file}:{}:{}: {key}{}{hint}", e.line, e.col, e.message)
         })
         .collect::<Vec<_>>()
@@ -224,7 +232,10 @@ fn render_errors(file: &str, errors: &[RuleError]) -> String {
 impl Rules {
     /// Parses and validates a rules file. `file` names it in messages.
     pub fn parse(text: &str, file: &str) -> Result<Rules, RulesError> {
-        parse::parse(text).map_err(|errors| RulesError { file: file.to_string(), errors })
+        parse::parse(text).map_err(|errors| RulesError {
+            file: file.to_string(),
+            errors,
+        })
     }
 
     /// Working hours on a weekday.

@@ -18,7 +18,9 @@ impl Window {
         let start = clock(a.trim()).ok_or_else(bad)?;
         let end = clock(b.trim()).ok_or_else(bad)?;
         if start >= end {
-            return Err(format!("{s:?} ends before it starts (windows cannot cross midnight)"));
+            return Err(format!(
+                "{s:?} ends before it starts (windows cannot cross midnight)"
+            ));
         }
         Ok(Window { start, end })
     }
@@ -119,7 +121,15 @@ pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"
 pub fn parse_weekday(s: &str) -> Option<Weekday> {
     let l = s.trim().to_ascii_lowercase();
     let i = WEEKDAYS.iter().position(|d| *d == l).or_else(|| {
-        let full = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+        let full = [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ];
         full.iter().position(|d| *d == l)
     })?;
     Some(weekday_from_monday(i))
@@ -222,8 +232,14 @@ impl Phrase {
         while let Some(pos) = text[from..].find(p) {
             let at = from + pos;
             let end = at + p.len();
-            let before_ok = text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-            let after_ok = text[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+            let before_ok = text[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+            let after_ok = text[end..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric());
             if before_ok && after_ok {
                 return true;
             }
@@ -237,7 +253,10 @@ impl Phrase {
 /// Lower case with runs of white space folded to one space, so "Series  B" matches
 /// "series b".
 pub fn normalize(s: &str) -> String {
-    s.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>().join(" ")
+    s.split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -257,7 +276,10 @@ mod tests {
         ];
         for (s, secs) in ok {
             assert_eq!(parse_duration(s).map(|d| d.num_seconds()), Ok(*secs), "{s}");
-            assert_eq!(parse_duration(&format_duration(TimeDelta::seconds(*secs))), parse_duration(s));
+            assert_eq!(
+                parse_duration(&format_duration(TimeDelta::seconds(*secs))),
+                parse_duration(s)
+            );
         }
         for bad in ["", "10", "10x", "h", "1.5h", "-5m", "m30"] {
             assert!(parse_duration(bad).is_err(), "{bad} should be refused");
@@ -266,12 +288,38 @@ mod tests {
 
     #[test]
     fn windows() {
-        assert_eq!(Window::parse("09:00-17:30"), Ok(Window { start: 540, end: 1050 }));
-        assert_eq!(Window::parse("22:00-24:00"), Ok(Window { start: 1320, end: 1440 }));
-        for bad in ["17:00-09:00", "9-17", "09:00", "25:00-26:00", "09:60-10:00", "09:00-09:00"] {
+        assert_eq!(
+            Window::parse("09:00-17:30"),
+            Ok(Window {
+                start: 540,
+                end: 1050
+            })
+        );
+        assert_eq!(
+            Window::parse("22:00-24:00"),
+            Ok(Window {
+                start: 1320,
+                end: 1440
+            })
+        );
+        for bad in [
+            "17:00-09:00",
+            "9-17",
+            "09:00",
+            "25:00-26:00",
+            "09:60-10:00",
+            "09:00-09:00",
+        ] {
             assert!(Window::parse(bad).is_err(), "{bad} should be refused");
         }
-        assert_eq!(Window { start: 540, end: 1050 }.to_string(), "09:00-17:30");
+        assert_eq!(
+            Window {
+                start: 540,
+                end: 1050
+            }
+            .to_string(),
+            "09:00-17:30"
+        );
     }
 
     #[test]
@@ -296,7 +344,14 @@ mod tests {
             let pat = Pattern::parse(p).expect("valid pattern");
             assert_eq!(pat.matches(email), *want, "{p} vs {email}");
         }
-        for bad in ["sequoia.example", "@x", "*@", "a@*.example", "two@@x", "a b@x"] {
+        for bad in [
+            "sequoia.example",
+            "@x",
+            "*@",
+            "a@*.example",
+            "two@@x",
+            "a b@x",
+        ] {
             assert!(Pattern::parse(bad).is_err(), "{bad} should be refused");
         }
     }
@@ -318,7 +373,11 @@ mod tests {
         ];
         for (p, text, want) in cases {
             let phrase = Phrase::new(p).expect("non-empty");
-            assert_eq!(phrase.found_in(&normalize(text)), *want, "{p:?} in {text:?}");
+            assert_eq!(
+                phrase.found_in(&normalize(text)),
+                *want,
+                "{p:?} in {text:?}"
+            );
         }
     }
 }

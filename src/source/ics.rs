@@ -8,31 +8,48 @@ use crate::calendar::{ics, Snapshot};
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     #[error("{path}: cannot read the calendar: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}: this is not a text file (binary data at byte {at}); expected an iCalendar (.ics) file")]
     Binary { path: String, at: usize },
     #[error("{path}:{line}: {message}")]
-    Malformed { path: String, line: usize, message: String },
+    Malformed {
+        path: String,
+        line: usize,
+        message: String,
+    },
 }
 
 /// Reads and parses an .ics file. Events that cannot be read are skipped and reported in
 /// the snapshot's warnings; a file that is not a calendar at all is an error.
 pub fn load(path: &Path) -> Result<Snapshot, SourceError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| SourceError::Io { path: name.clone(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| SourceError::Io {
+        path: name.clone(),
+        source,
+    })?;
     parse_bytes(&bytes, &name)
 }
 
 /// Parses the bytes of a calendar named `name` (a path or URL) for messages.
 pub fn parse_bytes(bytes: &[u8], name: &str) -> Result<Snapshot, SourceError> {
     if let Some(at) = bytes.iter().position(|b| *b == 0) {
-        return Err(SourceError::Binary { path: name.to_string(), at });
+        return Err(SourceError::Binary {
+            path: name.to_string(),
+            at,
+        });
     }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| SourceError::Binary { path: name.to_string(), at: e.valid_up_to() })?;
-    ics::parse(text).map_err(|ics::IcsError::Malformed { line, message }| SourceError::Malformed {
+    let text = std::str::from_utf8(bytes).map_err(|e| SourceError::Binary {
         path: name.to_string(),
-        line,
-        message,
-    })
+        at: e.valid_up_to(),
+    })?;
+    ics::parse(text).map_err(
+        |ics::IcsError::Malformed { line, message }| SourceError::Malformed {
+            path: name.to_string(),
+            line,
+            message,
+        },
+    )
 }
