@@ -11,8 +11,13 @@ use serde_json::Value;
 fn scenario_dirs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut dirs = Vec::new();
-    for base in [root.join("tests/scenarios"), root.join("../shared/scenarios")] {
-        let Ok(entries) = std::fs::read_dir(&base) else { continue };
+    for base in [
+        root.join("tests/scenarios"),
+        root.join("../shared/scenarios"),
+    ] {
+        let Ok(entries) = std::fs::read_dir(&base) else {
+            continue;
+        };
         let mut found: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
@@ -38,7 +43,8 @@ fn run(dir: &Path, now: &str) -> Value {
         dir.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{}: output is not JSON: {e}", dir.display()))
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{}: output is not JSON: {e}", dir.display()))
 }
 
 fn key(d: &Value) -> (String, Value, Value, Value) {
@@ -53,7 +59,10 @@ fn key(d: &Value) -> (String, Value, Value, Value) {
 #[test]
 fn every_scenario_gives_the_expected_decisions() {
     let dirs = scenario_dirs();
-    assert!(dirs.len() >= 5, "expected the project's scenarios (and shared ones in CI), found {dirs:?}");
+    assert!(
+        dirs.len() >= 5,
+        "expected the project's scenarios (and shared ones in CI), found {dirs:?}"
+    );
     let mut failures = Vec::new();
     for dir in &dirs {
         let expected: Value = serde_json::from_str(
@@ -62,16 +71,49 @@ fn every_scenario_gives_the_expected_decisions() {
         .expect("expected.json is JSON");
         let now = expected["now"].as_str().expect("expected.json names now");
         let got = run(dir, now);
-        assert_eq!(got["now"].as_str(), Some(now), "{}: now is echoed in the executive's offset", dir.display());
-        let want: Vec<_> = expected["decisions"].as_array().into_iter().flatten().map(key).collect();
-        let have: Vec<_> = got["decisions"].as_array().into_iter().flatten().map(key).collect();
+        assert_eq!(
+            got["now"].as_str(),
+            Some(now),
+            "{}: now is echoed in the executive's offset",
+            dir.display()
+        );
+        let want: Vec<_> = expected["decisions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(key)
+            .collect();
+        let have: Vec<_> = got["decisions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(key)
+            .collect();
         if want != have {
-            failures.push(format!("{}:\n  want {want:?}\n  have {have:?}", dir.display()));
+            failures.push(format!(
+                "{}:\n  want {want:?}\n  have {have:?}",
+                dir.display()
+            ));
         }
         for d in got["decisions"].as_array().into_iter().flatten() {
-            let sum: i64 = d["reasons"].as_array().into_iter().flatten().filter_map(|r| r["points"].as_i64()).sum();
-            assert_eq!(Some(sum), d["score"].as_i64(), "{}: score is the sum of the reasons", dir.display());
-            assert_eq!(d["reasons"][0]["source"], "base", "{}: the first reason is the base", dir.display());
+            let sum: i64 = d["reasons"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r["points"].as_i64())
+                .sum();
+            assert_eq!(
+                Some(sum),
+                d["score"].as_i64(),
+                "{}: score is the sum of the reasons",
+                dir.display()
+            );
+            assert_eq!(
+                d["reasons"][0]["source"],
+                "base",
+                "{}: the first reason is the base",
+                dir.display()
+            );
         }
         let n_res = expected["reservations"].as_array().map_or(0, Vec::len);
         println!(
@@ -81,5 +123,9 @@ fn every_scenario_gives_the_expected_decisions() {
             n_res
         );
     }
-    assert!(failures.is_empty(), "scenarios that differ:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "scenarios that differ:\n{}",
+        failures.join("\n")
+    );
 }
