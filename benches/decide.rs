@@ -1,1 +1,52 @@
-fn main() {}
+//! `decide` over a generated calendar of 10 000 events (1 000 pending requests, 50 rules,
+//! 5 goals), and the part of it that expands and indexes the calendar. Figures go in
+//! BENCHMARKS.md; per request = total / 1 000.
+
+use chrono::{TimeZone, Utc};
+use chrono_tz::Tz;
+use criterion::{criterion_group, criterion_main, Criterion};
+
+use timeward::decide::{decide, Context};
+use timeward::demo::{calendar, rules_toml, Shape};
+use timeward::rules::Rules;
+
+fn bench(c: &mut Criterion) {
+    let now = Utc
+        .with_ymd_and_hms(2026, 12, 7, 13, 0, 0)
+        .single()
+        .expect("valid");
+    // 9 000 other events over a year (one in ten weekly for 8 weeks), 1 000 requests in the
+    // 4-week horizon.
+    let shape = Shape {
+        events: 10_000,
+        requests: 1_000,
+        days: 364,
+        request_days: 28,
+        recurring_one_in: 10,
+    };
+    let snapshot = calendar(42, shape, now, Tz::America__New_York);
+    let rules =
+        Rules::parse(&rules_toml(42, 5, 50), "bench.toml").expect("generated rules are valid");
+    assert_eq!(rules.rules.len(), 50);
+    assert_eq!(rules.goals.len(), 5);
+    let plan = decide(&snapshot, &rules, &[], now);
+    assert!(
+        plan.decisions.len() >= 950,
+        "most requests are pending: {}",
+        plan.decisions.len()
+    );
+    eprintln!("pending requests decided: {}", plan.decisions.len());
+
+    let mut g = c.benchmark_group("decide");
+    g.sample_size(20);
+    g.bench_function("10k_events_1k_requests_50_rules_5_goals", |b| {
+        b.iter(|| decide(&snapshot, &rules, &[], now))
+    });
+    g.bench_function("expand_and_index_only", |b| {
+        b.iter(|| Context::build(&snapshot, &rules, &[], now).requests.len())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

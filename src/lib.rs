@@ -8,5 +8,6 @@
 pub mod calendar;
 pub mod cli;
 pub mod decide;
+pub mod demo;
 pub mod rules;
 pub mod source;

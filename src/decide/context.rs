@@ -39,6 +39,8 @@ pub struct Context<'a> {
     pub load: BTreeMap<NaiveDate, DayLoad>,
     pub requests: Vec<Request>,
     pub goals: Vec<&'a Goal>,
+    /// Each rule's conditions in words, made once per run.
+    pub rule_details: Vec<String>,
     pub warnings: Vec<Warning>,
 }
 
@@ -137,6 +139,11 @@ impl<'a> Context<'a> {
             load,
             requests,
             goals,
+            rule_details: rules
+                .rules
+                .iter()
+                .map(|r| super::score::describe(&r.when))
+                .collect(),
             warnings,
         }
     }

@@ -10,6 +10,8 @@ use crate::rules::values::{format_duration, normalize, weekday_name, Window};
 use crate::rules::{Conditions, Effect, Phrase, Rule, Verdict};
 
 type Span = (DateTime<Utc>, DateTime<Utc>);
+/// An occurrence in the executive's wall-clock time.
+type Local = (NaiveDateTime, NaiveDateTime);
 
 /// What the request says about itself, prepared once.
 struct Facts<'a> {
@@ -80,6 +82,10 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
     let event = &ctx.events[req.event];
     let facts = Facts::new(event, exec);
     let occ = &req.occurrences;
+    let local: Vec<Local> = occ
+        .iter()
+        .map(|&(s, e)| (ctx.local(s), ctx.local(e)))
+        .collect();
     let (first_start, first_end) = occ[0];
     let organizer = event.organizer.as_deref();
     let mut reasons = vec![reason(w.base, "base", "starting score")];
@@ -172,9 +178,9 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
     }
 
     // Focus blocks.
-    if let Some(detail) = occ.iter().find_map(|&(s, e)| {
+    if let Some(detail) = local.iter().find_map(|&(s, e)| {
         rules.focus.iter().find_map(|f| {
-            let hit = local_days(ctx, s, e).any(|(day, ls, le)| {
+            let hit = local_days(s, e).any(|(day, ls, le)| {
                 f.days.contains(&day.weekday()) && window_overlaps(day, f.time, ls, le)
             });
             hit.then(|| format!("overlaps focus time ({} {})", days_list(&f.days), f.time))
@@ -184,7 +190,7 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
     }
 
     // Working hours.
-    if let Some(detail) = occ.iter().find_map(|&(s, e)| outside_hours(ctx, s, e)) {
+    if let Some(detail) = local.iter().find_map(|&(s, e)| outside_hours(ctx, s, e)) {
         reasons.push(reason(w.outside_working_hours, "working hours", detail));
     }
 
@@ -200,7 +206,11 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
     }
 
     // Daily limits.
-    if let Some(detail) = occ.iter().find_map(|&(s, e)| over_daily_limit(ctx, s, e)) {
+    if let Some(detail) = occ
+        .iter()
+        .zip(&local)
+        .find_map(|(&(s, e), l)| over_daily_limit(ctx, l.0.date(), (e - s).num_minutes()))
+    {
         reasons.push(reason(w.over_daily_limit, "daily limit", detail));
     }
 
@@ -241,13 +251,13 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
     }
 
     // Rules that add points.
-    for rule in &rules.rules {
+    for (i, rule) in rules.rules.iter().enumerate() {
         if let Effect::Points(n) = rule.then {
-            if matches(ctx, &facts, occ, &rule.when) {
+            if matches(ctx, &facts, occ, &local, &rule.when) {
                 reasons.push(reason(
                     n,
                     format!("rule: {}", rule.name),
-                    describe(&rule.when),
+                    ctx.rule_details[i].clone(),
                 ));
             }
         }
@@ -270,7 +280,7 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
     }
 
     let score: i64 = reasons.iter().map(|r| r.points).sum();
-    let (verdict, delegate_to, why) = verdict(ctx, &facts, occ, score);
+    let (verdict, delegate_to, why) = verdict(ctx, &facts, occ, &local, score);
     reasons.push(reason(0, "verdict", why));
 
     Decision {
@@ -292,6 +302,7 @@ fn verdict(
     ctx: &Context<'_>,
     facts: &Facts<'_>,
     occ: &[Span],
+    local: &[Local],
     score: i64,
 ) -> (Verdict, Option<String>, String) {
     let rules = ctx.rules;
@@ -313,7 +324,7 @@ fn verdict(
     }
     let deciding = rules.rules.iter().find_map(|r: &Rule| match &r.then {
         Effect::Points(_) => None,
-        effect => matches(ctx, facts, occ, &r.when).then_some((r.name.as_str(), effect)),
+        effect => matches(ctx, facts, occ, local, &r.when).then_some((r.name.as_str(), effect)),
     });
     match deciding {
         Some((name, Effect::DelegateTo(to))) => {
@@ -391,7 +402,13 @@ fn verdict(
 }
 
 /// Whether every condition given holds for the request.
-fn matches(ctx: &Context<'_>, facts: &Facts<'_>, occ: &[Span], c: &Conditions) -> bool {
+fn matches(
+    ctx: &Context<'_>,
+    facts: &Facts<'_>,
+    occ: &[Span],
+    local: &[Local],
+    c: &Conditions,
+) -> bool {
     let exec = ctx.rules.executive.email.as_str();
     let e = facts.event;
     let organizer = e.organizer.as_deref();
@@ -414,13 +431,12 @@ fn matches(ctx: &Context<'_>, facts: &Facts<'_>, occ: &[Span], c: &Conditions) -
         && c.attendees_over.is_none_or(|n| facts.size > n as usize)
         && c.duration_over
             .is_none_or(|d| occ.iter().any(|&(s, e)| e - s > d))
-        && c.days.as_ref().is_none_or(|days| {
-            occ.iter()
-                .any(|&(s, _)| days.contains(&ctx.local(s).weekday()))
-        })
+        && c.days
+            .as_ref()
+            .is_none_or(|days| local.iter().any(|(s, _)| days.contains(&s.weekday())))
         && c.time.is_none_or(|w| {
-            occ.iter().any(|&(s, e)| {
-                local_days(ctx, s, e).any(|(day, ls, le)| window_overlaps(day, w, ls, le))
+            local.iter().any(|&(s, e)| {
+                local_days(s, e).any(|(day, ls, le)| window_overlaps(day, w, ls, le))
             })
         })
         && c.notice_under
@@ -428,7 +444,7 @@ fn matches(ctx: &Context<'_>, facts: &Facts<'_>, occ: &[Span], c: &Conditions) -
 }
 
 /// The conditions of a rule, as the rules file writes them.
-fn describe(c: &Conditions) -> String {
+pub(super) fn describe(c: &Conditions) -> String {
     let list = |v: &[String]| format!("[{}]", v.join(", "));
     let mut parts = Vec::new();
     if let Some(ps) = &c.from {
@@ -517,13 +533,11 @@ fn rounded(d: TimeDelta) -> TimeDelta {
 }
 
 /// The local days an occurrence touches, each with the part of the occurrence on it.
-fn local_days<'c>(
-    ctx: &'c Context<'_>,
-    s: DateTime<Utc>,
-    e: DateTime<Utc>,
-) -> impl Iterator<Item = (chrono::NaiveDate, NaiveDateTime, NaiveDateTime)> + 'c {
-    let ls = ctx.local(s);
-    let le = ctx.local(e).max(ls);
+fn local_days(
+    ls: NaiveDateTime,
+    le: NaiveDateTime,
+) -> impl Iterator<Item = (chrono::NaiveDate, NaiveDateTime, NaiveDateTime)> {
+    let le = le.max(ls);
     let first = ls.date();
     let last = if le > ls && le.time() == NaiveTime::MIN {
         le.date() - TimeDelta::days(1)
@@ -556,8 +570,8 @@ fn window_overlaps(
     ls < at(day, w.end) && le > at(day, w.start)
 }
 
-fn outside_hours(ctx: &Context<'_>, s: DateTime<Utc>, e: DateTime<Utc>) -> Option<String> {
-    local_days(ctx, s, e).find_map(|(day, ls, le)| {
+fn outside_hours(ctx: &Context<'_>, s: NaiveDateTime, e: NaiveDateTime) -> Option<String> {
+    local_days(s, e).find_map(|(day, ls, le)| {
         let name = weekday_name(day.weekday());
         match ctx.rules.hours_on(day.weekday()) {
             None => Some(format!(
@@ -577,9 +591,8 @@ fn outside_hours(ctx: &Context<'_>, s: DateTime<Utc>, e: DateTime<Utc>) -> Optio
     })
 }
 
-fn over_daily_limit(ctx: &Context<'_>, s: DateTime<Utc>, e: DateTime<Utc>) -> Option<String> {
+fn over_daily_limit(ctx: &Context<'_>, day: chrono::NaiveDate, minutes: i64) -> Option<String> {
     let limits = &ctx.rules.limits;
-    let day = ctx.local(s).date();
     let load = ctx.load.get(&day).copied().unwrap_or_default();
     let label = day.format("%a %Y-%m-%d");
     if let Some(max) = limits.max_meetings_per_day {
@@ -591,7 +604,7 @@ fn over_daily_limit(ctx: &Context<'_>, s: DateTime<Utc>, e: DateTime<Utc>) -> Op
         }
     }
     if let Some(max) = limits.max_meeting_minutes_per_day {
-        let total = load.minutes + (e - s).num_minutes();
+        let total = load.minutes + minutes;
         if total > max {
             return Some(format!(
                 "{label} would have {} of meetings, more than {}",

@@ -63,12 +63,8 @@ fn minimal_file_takes_the_defaults() {
 
 #[test]
 fn full_example_parses() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/config/rules.example.toml"
-    ))
-    .expect("the example rules file is in the repository");
-    let r = Rules::parse(&text, "rules.example.toml").unwrap_or_else(|e| panic!("{e}"));
+    let text = include_str!("../../../config/rules.example.toml");
+    let r = Rules::parse(text, "rules.example.toml").unwrap_or_else(|e| panic!("{e}"));
     assert!(!r.goals.is_empty());
     assert!(!r.rules.is_empty());
 }

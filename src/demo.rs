@@ -1,0 +1,219 @@
+//! Generated calendars and rules: for benchmarks, property tests and demos.
+//!
+//! Pure: everything follows from the seed and the `now` handed in; no clock, no I/O. A
+//! small xorshift generator keeps the output the same on every machine.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Datelike, NaiveTime, TimeDelta, Utc};
+use chrono_tz::Tz;
+
+use crate::calendar::{
+    Attendee, Event, EventTime, Length, PartStat, Recurrence, Role, Snapshot, Status,
+};
+
+/// A deterministic pseudo-random sequence (xorshift64*).
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number in `0..n` (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// The executive of generated calendars.
+pub const EXEC: &str = "dana@acme.example";
+
+const TOPICS: &[&str] = &[
+    "series b",
+    "term sheet",
+    "candidate",
+    "vendor",
+    "demo",
+    "partnership",
+    "architecture",
+    "budget",
+    "roadmap",
+    "pricing",
+    "hiring",
+    "launch",
+    "incident review",
+    "board",
+    "offsite",
+];
+const WORDS: &[&str] = &[
+    "sync", "review", "planning", "chat", "update", "workshop", "call", "1:1", "briefing",
+];
+const DOMAINS: &[&str] = &[
+    "acme.example",
+    "acme.example",
+    "acme.example",
+    "sequoia.example",
+    "board.example",
+    "crmvendor.example",
+    "gmail.example",
+    "coldoutreach.example",
+];
+
+/// What to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    pub events: usize,
+    pub requests: usize,
+    /// Days after the Monday of `now`'s week that events are spread over.
+    pub days: i64,
+    /// Days that requests are spread over (inside the horizon).
+    pub request_days: i64,
+    /// One in this many events recurs weekly (0: none).
+    pub recurring_one_in: u64,
+}
+
+/// A calendar of `shape.events` events, `shape.requests` of them awaiting the executive,
+/// the others busy, declined or transparent, on working days around `now` in `tz`.
+pub fn calendar(seed: u64, shape: Shape, now: DateTime<Utc>, tz: Tz) -> Snapshot {
+    let mut rng = Rng::new(seed);
+    let local = now.with_timezone(&tz).date_naive();
+    let monday = local - TimeDelta::days(i64::from(local.weekday().num_days_from_monday()));
+    let mut events = Vec::with_capacity(shape.events);
+    for i in 0..shape.events {
+        let is_request = i < shape.requests;
+        let span = if is_request {
+            shape.request_days
+        } else {
+            shape.days
+        };
+        let day = monday + TimeDelta::days(rng.below(span.max(1) as u64) as i64);
+        let minute = 7 * 60 + rng.below(48) as u32 * 15; // 07:00 to 18:45
+        let start = day.and_time(NaiveTime::MIN) + TimeDelta::minutes(i64::from(minute));
+        let length = TimeDelta::minutes(15 * (1 + rng.below(8) as i64));
+        let domain = *rng.pick(DOMAINS);
+        let organizer = format!("p{}@{domain}", rng.below(40));
+        let title = format!("{} {}", rng.pick(TOPICS), rng.pick(WORDS));
+        let mut attendees = vec![Attendee {
+            email: EXEC.into(),
+            partstat: if is_request {
+                PartStat::NeedsAction
+            } else {
+                *rng.pick(&[
+                    PartStat::Accepted,
+                    PartStat::Accepted,
+                    PartStat::Tentative,
+                    PartStat::Declined,
+                ])
+            },
+            role: if rng.below(8) == 0 {
+                Role::Optional
+            } else {
+                Role::Required
+            },
+        }];
+        for k in 0..rng.below(14) {
+            attendees.push(Attendee {
+                email: format!("a{k}@{}", rng.pick(DOMAINS)),
+                partstat: PartStat::Accepted,
+                role: Role::Required,
+            });
+        }
+        let recurring = shape.recurring_one_in > 0 && rng.below(shape.recurring_one_in) == 0;
+        events.push(Event {
+            uid: format!("gen-{seed}-{i}"),
+            title,
+            description: if rng.below(3) == 0 {
+                String::new()
+            } else {
+                format!("Agenda: {}", rng.pick(TOPICS))
+            },
+            start: EventTime::Zoned(start, tz),
+            length: Length::Exact(length),
+            recurrence: recurring.then(|| Recurrence {
+                rrules: vec!["FREQ=WEEKLY;COUNT=8".into()],
+                ..Recurrence::default()
+            }),
+            recurrence_id: None,
+            organizer: Some(organizer),
+            attendees,
+            status: if rng.below(40) == 0 {
+                Status::Cancelled
+            } else {
+                Status::Confirmed
+            },
+            transparent: !is_request && rng.below(20) == 0,
+            private: rng.below(15) == 0,
+            line: 0,
+        });
+    }
+    Snapshot {
+        events,
+        warnings: Vec::new(),
+    }
+}
+
+/// A rules file with `goals` goals and `rules` rules over the generated vocabulary.
+pub fn rules_toml(seed: u64, goals: usize, rules: usize) -> String {
+    let mut rng = Rng::new(seed ^ 0xA5A5);
+    let mut s = String::from(
+        "[executive]\nname = \"Dana Reyes\"\nemail = \"dana@acme.example\"\ntimezone = \"America/New_York\"\n\
+         assistant = \"sam@acme.example\"\nknown_domains = [\"acme.example\"]\n\n\
+         [working_hours]\nmon = \"09:00-17:30\"\ntue = \"09:00-17:30\"\nwed = \"09:00-17:30\"\nthu = \"09:00-17:30\"\nfri = \"09:00-13:00\"\n\n\
+         [[focus]]\ndays = [\"tue\", \"thu\"]\ntime = \"09:00-11:00\"\n\n\
+         [limits]\nhorizon = \"4w\"\nmin_notice = \"24h\"\nbuffer = \"10m\"\nmax_meetings_per_day = 6\nmax_meeting_hours_per_day = 5\n\n\
+         [people]\nvip = [\"*@board.example\"]\nblocked = [\"*@coldoutreach.example\"]\n\n\
+         [[delegates]]\nemail = \"cos@acme.example\"\nname = \"Chief of Staff\"\ntopics = [\"vendor\", \"demo\", \"partnership\"]\n\n",
+    );
+    for g in 0..goals {
+        let _ = write!(
+            s,
+            "[[goals]]\nname = \"Goal {g}\"\nweight = {}\nkeywords = [\"{}\", \"{}\"]\npeople = [\"*@{}\"]\n\n",
+            10 + rng.below(30),
+            rng.pick(TOPICS),
+            rng.pick(TOPICS),
+            rng.pick(DOMAINS)
+        );
+    }
+    let conditions = [
+        "recurring = true, has_agenda = false".to_string(),
+        "exec_optional = true".to_string(),
+        "external = true".to_string(),
+        "attendees_over = 8".to_string(),
+        "duration_over = \"90m\"".to_string(),
+        "days = [\"fri\"], time = \"12:00-17:00\"".to_string(),
+        "notice_under = \"48h\"".to_string(),
+    ];
+    for r in 0..rules {
+        let cond = match rng.below(4) {
+            0 => format!("title_has = [\"{}\"]", rng.pick(TOPICS)),
+            1 => format!("from = [\"*@{}\"]", rng.pick(DOMAINS)),
+            _ => rng.pick(&conditions).clone(),
+        };
+        // Mostly points, a few verdicts late in the file, as real rule files have.
+        let then = if r + 5 >= rules && rng.below(2) == 0 {
+            "\"delegate\"".to_string()
+        } else {
+            format!("{{ points = {} }}", rng.below(21) as i64 - 10)
+        };
+        let _ = write!(
+            s,
+            "[[rules]]\nname = \"Rule {r}\"\nif = {{ {cond} }}\nthen = {then}\n\n"
+        );
+    }
+    s
+}
