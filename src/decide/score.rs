@@ -1,7 +1,7 @@
 //! Scoring one request: each contribution of SPEC §3 step 1 in the order the spec lists
 //! them, each at most once and each with its reason; then the verdict of step 2.
 
-use chrono::{DateTime, Datelike, NaiveDateTime, NaiveTime, TimeDelta, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDateTime, NaiveTime, TimeDelta, Timelike, Utc, Weekday};
 
 use super::context::{Context, Request};
 use super::plan::{Decision, Reason};
@@ -513,17 +513,12 @@ fn when(ctx: &Context<'_>, s: DateTime<Utc>, e: DateTime<Utc>) -> String {
     let ls = ctx.local(s);
     let le = ctx.local(e);
     if ls.date() == le.date() {
-        format!(
-            "{} {}-{}",
-            ls.format("%a %Y-%m-%d"),
-            ls.format("%H:%M"),
-            le.format("%H:%M")
-        )
+        format!("{} {}-{}", Day(ls.date()), Hm(ls), Hm(le))
     } else {
         format!(
             "{} to {}",
-            ls.format("%a %Y-%m-%d %H:%M"),
-            le.format("%a %Y-%m-%d %H:%M")
+            format_args!("{} {}", Day(ls.date()), Hm(ls)),
+            format_args!("{} {}", Day(le.date()), Hm(le))
         )
     }
 }
@@ -576,15 +571,15 @@ fn outside_hours(ctx: &Context<'_>, s: NaiveDateTime, e: NaiveDateTime) -> Optio
         match ctx.rules.hours_on(day.weekday()) {
             None => Some(format!(
                 "{} {}-{} is on {name}, which has no working hours",
-                day.format("%a %Y-%m-%d"),
-                ls.format("%H:%M"),
-                le.format("%H:%M")
+                Day(day),
+                Hm(ls),
+                Hm(le)
             )),
             Some(w) if ls < at(day, w.start) || le > at(day, w.end) => Some(format!(
                 "{} {}-{} is outside working hours ({name} {w})",
-                day.format("%a %Y-%m-%d"),
-                ls.format("%H:%M"),
-                le.format("%H:%M")
+                Day(day),
+                Hm(ls),
+                Hm(le)
             )),
             Some(_) => None,
         }
@@ -594,7 +589,7 @@ fn outside_hours(ctx: &Context<'_>, s: NaiveDateTime, e: NaiveDateTime) -> Optio
 fn over_daily_limit(ctx: &Context<'_>, day: chrono::NaiveDate, minutes: i64) -> Option<String> {
     let limits = &ctx.rules.limits;
     let load = ctx.load.get(&day).copied().unwrap_or_default();
-    let label = day.format("%a %Y-%m-%d");
+    let label = Day(day);
     if let Some(max) = limits.max_meetings_per_day {
         if load.meetings + 1 > max {
             return Some(format!(
@@ -614,4 +609,25 @@ fn over_daily_limit(ctx: &Context<'_>, day: chrono::NaiveDate, minutes: i64) -> 
         }
     }
     None
+}
+
+/// "Wed 2026-12-09", written without chrono's format parser (reasons are built per request).
+struct Day(chrono::NaiveDate);
+
+impl std::fmt::Display for Day {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        let d = self.0;
+        let name = NAMES[d.weekday().num_days_from_monday() as usize];
+        write!(f, "{name} {:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+    }
+}
+
+/// "14:05".
+struct Hm(NaiveDateTime);
+
+impl std::fmt::Display for Hm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:02}:{:02}", self.0.hour(), self.0.minute())
+    }
 }

@@ -210,43 +210,59 @@ impl std::fmt::Display for Pattern {
     }
 }
 
-/// A keyword or phrase, stored normalised (lower case, single spaces).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Phrase(String);
+/// A keyword or phrase, stored normalised (lower case, single spaces), with a searcher
+/// built once: phrases are matched against every request.
+#[derive(Debug, Clone)]
+pub struct Phrase {
+    text: String,
+    finder: memchr::memmem::Finder<'static>,
+}
+
+impl PartialEq for Phrase {
+    fn eq(&self, other: &Phrase) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Phrase {}
+
+impl std::hash::Hash for Phrase {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
+}
 
 impl Phrase {
     pub fn new(s: &str) -> Option<Phrase> {
-        let n = normalize(s);
-        (!n.is_empty()).then_some(Phrase(n))
+        let text = normalize(s);
+        if text.is_empty() {
+            return None;
+        }
+        let finder = memchr::memmem::Finder::new(text.as_bytes()).into_owned();
+        Some(Phrase { text, finder })
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
     }
 
     /// Whether the phrase occurs in `text` (already [`normalize`]d) at word boundaries:
     /// "demo" is in "vendor demo:" but not in "demolition".
     pub fn found_in(&self, text: &str) -> bool {
-        let p = self.0.as_str();
-        let mut from = 0;
-        while let Some(pos) = text[from..].find(p) {
-            let at = from + pos;
-            let end = at + p.len();
-            let before_ok = text[..at]
-                .chars()
-                .next_back()
+        let len = self.text.len();
+        self.finder.find_iter(text.as_bytes()).any(|at| {
+            // `at` and `at + len` are char boundaries: the phrase is valid UTF-8 and
+            // matched whole.
+            let before_ok = text
+                .get(..at)
+                .and_then(|t| t.chars().next_back())
                 .is_none_or(|c| !c.is_alphanumeric());
-            let after_ok = text[end..]
-                .chars()
-                .next()
+            let after_ok = text
+                .get(at + len..)
+                .and_then(|t| t.chars().next())
                 .is_none_or(|c| !c.is_alphanumeric());
-            if before_ok && after_ok {
-                return true;
-            }
-            // Move past this hit's first character.
-            from = at + text[at..].chars().next().map_or(1, char::len_utf8);
-        }
-        false
+            before_ok && after_ok
+        })
     }
 }
 
