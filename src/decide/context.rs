@@ -41,6 +41,9 @@ pub struct Context<'a> {
     pub goals: Vec<&'a Goal>,
     /// Each rule's conditions in words, made once per run.
     pub rule_details: Vec<String>,
+    /// "rule: NAME" and "goal: NAME", made once per run.
+    pub rule_sources: Vec<String>,
+    pub goal_sources: Vec<String>,
     pub warnings: Vec<Warning>,
 }
 
@@ -122,11 +125,12 @@ impl<'a> Context<'a> {
                 })
                 .collect(),
         );
-        let goals = rules
+        let goals: Vec<&Goal> = rules
             .goals
             .iter()
             .filter(|g| goal_active(g, tz, now))
             .collect();
+        let goal_sources = goals.iter().map(|g| format!("goal: {}", g.name)).collect();
         Context {
             rules,
             events,
@@ -139,6 +143,12 @@ impl<'a> Context<'a> {
             load,
             requests,
             goals,
+            rule_sources: rules
+                .rules
+                .iter()
+                .map(|r| format!("rule: {}", r.name))
+                .collect(),
+            goal_sources,
             rule_details: rules
                 .rules
                 .iter()

@@ -91,7 +91,7 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
     let mut reasons = vec![reason(w.base, "base", "starting score")];
 
     // Goals active now.
-    for goal in &ctx.goals {
+    for (goal, source) in ctx.goals.iter().zip(&ctx.goal_sources) {
         let by_keyword = facts
             .mentions(&goal.keywords)
             .map(|(p, place)| facts.mention_detail(p, place));
@@ -106,7 +106,7 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
                 .map(|a| format!("attendee {a} is one of the goal's people"))
         };
         if let Some(detail) = by_keyword.or_else(by_person) {
-            reasons.push(reason(goal.weight, format!("goal: {}", goal.name), detail));
+            reasons.push(reason(goal.weight, source.clone(), detail));
         }
     }
 
@@ -256,7 +256,7 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
             if matches(ctx, &facts, occ, &local, &rule.when) {
                 reasons.push(reason(
                     n,
-                    format!("rule: {}", rule.name),
+                    ctx.rule_sources[i].clone(),
                     ctx.rule_details[i].clone(),
                 ));
             }
