@@ -95,7 +95,7 @@ pub fn expand(
             }
         }
     }
-    out.sort_by(|a, b| (a.start, a.event).cmp(&(b.start, b.event)));
+    out.sort_by_key(|o| (o.start, o.event));
     out.dedup();
     (out, warnings)
 }

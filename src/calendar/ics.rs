@@ -24,6 +24,9 @@ pub enum IcsError {
     Malformed { line: usize, message: String },
 }
 
+/// The calendar's own properties (name, value), such as X-WR-TIMEZONE.
+type CalendarProps = Vec<(String, String)>;
+
 /// A block of source lines: where it starts, and its text.
 struct Block<'a> {
     line: usize,
@@ -113,7 +116,7 @@ pub fn parse(text: &str) -> Result<Snapshot, IcsError> {
 /// starts on) and the calendar's own properties.
 fn split_blocks<'a>(
     lines: &[&'a str],
-) -> Result<(Vec<Block<'a>>, Vec<(String, String)>), IcsError> {
+) -> Result<(Vec<Block<'a>>, CalendarProps), IcsError> {
     let mut blocks = Vec::new();
     let mut props = Vec::new();
     let mut current: Option<(Block<'a>, usize)> = None; // block and nesting depth

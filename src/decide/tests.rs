@@ -450,7 +450,8 @@ fn verdict_order() {
     let topics =
         "[[delegates]]\nemail = \"cos@acme.example\"\nname = \"CoS\"\ntopics = [\"vendor\"]\n";
     // (case, title, organizer, extra rules, verdict, delegate_to)
-    let cases: Vec<(&str, &str, &str, String, Verdict, Option<&str>)> = vec![
+    type Case<'a> = (&'a str, &'a str, &'a str, String, Verdict, Option<&'a str>);
+    let cases: Vec<Case> = vec![
         ("accept at threshold", "Sync", "ops@acme.example", "[thresholds]\naccept = 50\ndecline = 10\n".into(), Verdict::Accept, None),
         ("assistant in between", "Sync", "ops@acme.example", String::new(), Verdict::Delegate, Some("sam@acme.example")),
         ("decline below", "Sync", "x@outside.example", "[thresholds]\naccept = 90\ndecline = 45\n".into(), Verdict::Decline, None),

@@ -620,15 +620,13 @@ fn array_of_tables<T>(
 }
 
 fn executive(ctx: &mut Ctx<'_>, root: &DeTable<'_>, whole: &Range<usize>) -> Option<Executive> {
-    let Some(v) = ctx.required(
+    let v = ctx.required(
         root,
         &(whole.start..whole.start),
         "",
         "executive",
         "add an [executive] section with email and timezone",
-    ) else {
-        return None;
-    };
+    )?;
     let t = ctx.table(v, "executive")?;
     let span = v.span();
     ctx.known_keys(t, "executive", EXECUTIVE);
