@@ -114,9 +114,7 @@ pub fn parse(text: &str) -> Result<Snapshot, IcsError> {
 
 /// Splits the document into its top-level components inside VCALENDAR (with the line each
 /// starts on) and the calendar's own properties.
-fn split_blocks<'a>(
-    lines: &[&'a str],
-) -> Result<(Vec<Block<'a>>, CalendarProps), IcsError> {
+fn split_blocks<'a>(lines: &[&'a str]) -> Result<(Vec<Block<'a>>, CalendarProps), IcsError> {
     let mut blocks = Vec::new();
     let mut props = Vec::new();
     let mut current: Option<(Block<'a>, usize)> = None; // block and nesting depth
