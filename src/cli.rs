@@ -30,6 +30,11 @@ fn load_calendar(path: &Path) -> Result<Snapshot, String> {
     source::ics::load(path).map_err(|e| e.to_string())
 }
 
+/// The value, or `None` after printing the error for the person at the terminal.
+fn reported<T>(r: Result<T, String>) -> Option<T> {
+    r.map_err(|e| eprintln!("{e}")).ok()
+}
+
 fn print_warnings(path: &Path, warnings: &[Warning]) {
     for w in warnings {
         eprintln!("{}:{}: warning: {}", path.display(), w.line, w.message);
@@ -149,19 +154,11 @@ pub fn summary(name: &str, r: &Rules) -> String {
 
 /// `timeward decide --calendar FILE --rules FILE [--now T] [--json]`
 pub fn decide(calendar: &Path, rules: &Path, now: DateTime<Utc>, json: bool) -> u8 {
-    let rules = match load_rules(rules) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("{e}");
-            return INVALID;
-        }
+    let Some(rules) = reported(load_rules(rules)) else {
+        return INVALID;
     };
-    let snapshot = match load_calendar(calendar) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("{e}");
-            return INVALID;
-        }
+    let Some(snapshot) = reported(load_calendar(calendar)) else {
+        return INVALID;
     };
     let plan = decide_plan(&snapshot, &rules, &[], now);
     print_warnings(calendar, &plan.warnings);
@@ -280,19 +277,11 @@ pub fn agenda(
     rules: Option<&Path>,
     json: bool,
 ) -> u8 {
-    let rules = match rules.map(load_rules).transpose() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("{e}");
-            return INVALID;
-        }
+    let Some(rules) = reported(rules.map(load_rules).transpose()) else {
+        return INVALID;
     };
-    let snapshot = match load_calendar(calendar) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("{e}");
-            return INVALID;
-        }
+    let Some(snapshot) = reported(load_calendar(calendar)) else {
+        return INVALID;
     };
     let tz = rules.as_ref().map_or(Tz::UTC, |r| r.executive.timezone);
     let (occurrences, warnings) = expand(&snapshot.events, tz, from, to);
