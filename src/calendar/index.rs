@@ -74,9 +74,20 @@ impl<T> IntervalIndex<T> {
         found
     }
 
-    /// The earliest-starting interval that overlaps `[s, e)`.
+    /// The earliest-starting interval that overlaps `[s, e)`, without collecting the rest.
     pub fn first_overlapping(&self, s: DateTime<Utc>, e: DateTime<Utc>) -> Option<&Interval<T>> {
-        self.overlapping(s, e).into_iter().next()
+        let mut found = None;
+        let mut i = self.items.partition_point(|it| it.start < e);
+        while i > 0 {
+            i -= 1;
+            if self.max_end[i] <= s {
+                break;
+            }
+            if self.items[i].end > s {
+                found = Some(&self.items[i]);
+            }
+        }
+        found
     }
 
     /// Whether anything overlaps `[s, e)`, in O(log n).
@@ -158,6 +169,8 @@ mod tests {
                     .map(|i| i.value)
                     .collect();
                 assert_eq!(got, want, "[{s}, {e})");
+                let first = idx.first_overlapping(t(s), t(e)).map(|i| i.value);
+                assert_eq!(first, want.first().copied(), "first in [{s}, {e})");
             }
         }
     }

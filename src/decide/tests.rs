@@ -129,6 +129,18 @@ fn contributions(d: &Decision) -> Vec<(String, i64)> {
         .collect()
 }
 
+/// `e` with `n` more accepted colleagues invited.
+fn with_guests(mut e: Event, n: usize) -> Event {
+    for i in 0..n {
+        e.attendees.push(Attendee {
+            email: format!("p{i}@acme.example"),
+            partstat: PartStat::Accepted,
+            role: Role::Required,
+        });
+    }
+    e
+}
+
 fn internal(uid: &str, title: &str, day: u32, h: u32, m: u32, minutes: i64) -> Event {
     request(uid, title, day, h, m, minutes, "ops@acme.example")
 }
@@ -306,33 +318,13 @@ fn each_weight_contributes_once_with_a_reason() {
         ),
         (
             "large meeting",
-            vec![{
-                let mut e = internal("r", "Sync", 8, 14, 0, 60);
-                for i in 0..9 {
-                    e.attendees.push(Attendee {
-                        email: format!("p{i}@acme.example"),
-                        partstat: PartStat::Accepted,
-                        role: Role::Required,
-                    });
-                }
-                e
-            }],
+            vec![with_guests(internal("r", "Sync", 8, 14, 0, 60), 9)],
             "",
             vec![("large meeting", -10)],
         ),
         (
             "exactly the large meeting size",
-            vec![{
-                let mut e = internal("r", "Sync", 8, 14, 0, 60);
-                for i in 0..8 {
-                    e.attendees.push(Attendee {
-                        email: format!("p{i}@acme.example"),
-                        partstat: PartStat::Accepted,
-                        role: Role::Required,
-                    });
-                }
-                e
-            }],
+            vec![with_guests(internal("r", "Sync", 8, 14, 0, 60), 8)],
             "",
             vec![],
         ),
