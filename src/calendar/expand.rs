@@ -46,7 +46,22 @@ pub fn expand(
         }
     }
 
+    // No zone is more than 14 hours from UTC: a wall-clock time this far outside the
+    // window is outside it in every zone, and needs no zone lookup to rule out.
+    let slack = TimeDelta::hours(15);
+    let (naive_from, naive_to) = (from.naive_utc() - slack, to.naive_utc() + slack);
     for (i, e) in events.iter().enumerate() {
+        let series = e.recurrence.as_ref().filter(|_| e.recurrence_id.is_none());
+        let naive = e.start.naive();
+        let length = match e.length {
+            Length::Exact(d) => d,
+            Length::Days(n) => TimeDelta::days(n),
+        };
+        let later = naive >= naive_to && series.is_none_or(|r| r.rdates.is_empty());
+        let earlier = series.is_none() && naive + length < naive_from;
+        if later || earlier {
+            continue;
+        }
         let zone = e.start.zone(floating);
         let mut push = |start: DateTime<Utc>| {
             let end = end_of(e, zone, start);
@@ -60,10 +75,15 @@ pub fn expand(
             }
         };
         let first = e.start.resolve(floating);
-        let Some(rec) = e.recurrence.as_ref().filter(|_| e.recurrence_id.is_none()) else {
+        let Some(rec) = series else {
             push(first);
             continue;
         };
+        // A series that begins after the window has nothing in it (RDATEs aside), and
+        // most of a year-long calendar's series do: skip building their rules.
+        if first >= to && rec.rdates.iter().all(|r| r.resolve(floating) >= to) {
+            continue;
+        }
         match rule_set(e, rec, zone, floating) {
             Ok(set) => {
                 // An occurrence overlapping `from` may start up to its length earlier.

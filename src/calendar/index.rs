@@ -76,6 +76,16 @@ impl<T> IntervalIndex<T> {
 
     /// The earliest-starting interval that overlaps `[s, e)`, without collecting the rest.
     pub fn first_overlapping(&self, s: DateTime<Utc>, e: DateTime<Utc>) -> Option<&Interval<T>> {
+        self.first_overlapping_where(s, e, |_| true)
+    }
+
+    /// The earliest-starting interval that overlaps `[s, e)` and satisfies `keep`.
+    pub fn first_overlapping_where(
+        &self,
+        s: DateTime<Utc>,
+        e: DateTime<Utc>,
+        keep: impl Fn(&Interval<T>) -> bool,
+    ) -> Option<&Interval<T>> {
         let mut found = None;
         let mut i = self.items.partition_point(|it| it.start < e);
         while i > 0 {
@@ -83,8 +93,9 @@ impl<T> IntervalIndex<T> {
             if self.max_end[i] <= s {
                 break;
             }
-            if self.items[i].end > s {
-                found = Some(&self.items[i]);
+            let it = &self.items[i];
+            if it.end > s && keep(it) {
+                found = Some(it);
             }
         }
         found

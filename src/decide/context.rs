@@ -3,11 +3,12 @@
 //! meeting load, so that every check on a request occurrence costs O(log n).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
-use super::plan::Reservation;
+use super::plan::{Reservation, Text};
 use crate::calendar::index::Interval;
 use crate::calendar::{expand, Event, IntervalIndex, Kind, Snapshot, Warning};
 use crate::rules::{Goal, Rules};
@@ -40,10 +41,10 @@ pub struct Context<'a> {
     pub requests: Vec<Request>,
     pub goals: Vec<&'a Goal>,
     /// Each rule's conditions in words, made once per run.
-    pub rule_details: Vec<String>,
+    pub rule_details: Vec<Text>,
     /// "rule: NAME" and "goal: NAME", made once per run.
-    pub rule_sources: Vec<String>,
-    pub goal_sources: Vec<String>,
+    pub rule_sources: Vec<Text>,
+    pub goal_sources: Vec<Text>,
     pub warnings: Vec<Warning>,
 }
 
@@ -130,7 +131,10 @@ impl<'a> Context<'a> {
             .iter()
             .filter(|g| goal_active(g, tz, now))
             .collect();
-        let goal_sources = goals.iter().map(|g| format!("goal: {}", g.name)).collect();
+        let goal_sources = goals
+            .iter()
+            .map(|g| shared(format!("goal: {}", g.name)))
+            .collect();
         Context {
             rules,
             events,
@@ -146,13 +150,13 @@ impl<'a> Context<'a> {
             rule_sources: rules
                 .rules
                 .iter()
-                .map(|r| format!("rule: {}", r.name))
+                .map(|r| shared(format!("rule: {}", r.name)))
                 .collect(),
             goal_sources,
             rule_details: rules
                 .rules
                 .iter()
-                .map(|r| super::score::describe(&r.when))
+                .map(|r| shared(super::score::describe(&r.when)))
                 .collect(),
             warnings,
         }
@@ -161,6 +165,10 @@ impl<'a> Context<'a> {
     pub fn local(&self, t: DateTime<Utc>) -> NaiveDateTime {
         t.with_timezone(&self.tz).naive_local()
     }
+}
+
+fn shared(s: String) -> Text {
+    Text::Shared(Arc::from(s))
 }
 
 /// A goal counts until the end of its `until` day in the executive's zone.

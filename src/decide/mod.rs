@@ -25,12 +25,8 @@ pub fn decide(
     now: DateTime<Utc>,
 ) -> Plan {
     let ctx = Context::build(snapshot, rules, reservations, now);
-    let mut decisions: Vec<Decision> = ctx
-        .requests
-        .iter()
-        .enumerate()
-        .map(|(i, r)| score::decide_one(&ctx, i, r))
-        .collect();
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let mut decisions = score_all(&ctx, cores);
     decisions.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
     let mut reservations = reservations.to_vec();
     reservations.sort_by(|a, b| (a.start, &a.series).cmp(&(b.start, &b.series)));
@@ -44,6 +40,41 @@ pub fn decide(
         unplaced: Vec::new(),
         warnings,
     }
+}
+
+/// Scores every request. Requests are independent, so a large calendar is split into one
+/// contiguous chunk per core; the chunks are joined in order, so the result is the same
+/// as scoring them one by one.
+fn score_all(ctx: &Context<'_>, cores: usize) -> Vec<Decision> {
+    const PER_THREAD_AT_LEAST: usize = 128;
+    let n = ctx.requests.len();
+    let threads = cores.min(n / PER_THREAD_AT_LEAST).max(1);
+    let score_range = |from: usize, to: usize| -> Vec<Decision> {
+        (from..to)
+            .map(|i| score::decide_one(ctx, i, &ctx.requests[i]))
+            .collect()
+    };
+    if threads == 1 {
+        return score_range(0, n);
+    }
+    let chunk = n.div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads)
+            .map(|t| {
+                let (from, to) = ((t * chunk).min(n), ((t + 1) * chunk).min(n));
+                scope.spawn(move || score_range(from, to))
+            })
+            .collect();
+        let mut all = score_range(0, chunk.min(n));
+        for h in handles {
+            match h.join() {
+                Ok(part) => all.extend(part),
+                // A panic in scoring is a bug; surface it as the same panic.
+                Err(payload) => std::panic::resume_unwind(payload),
+            }
+        }
+        all
+    })
 }
 
 #[cfg(test)]

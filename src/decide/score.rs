@@ -4,10 +4,22 @@
 use chrono::{DateTime, Datelike, NaiveDateTime, NaiveTime, TimeDelta, Timelike, Utc, Weekday};
 
 use super::context::{Context, Request};
-use super::plan::{Decision, Reason};
+use super::plan::{Decision, Reason, Text};
 use crate::calendar::{Event, Role};
 use crate::rules::values::{format_duration, normalize, weekday_name, Window};
-use crate::rules::{Conditions, Effect, Phrase, Rule, Verdict};
+use crate::rules::{Conditions, Effect, Phrase, Rule, Verdict, Words};
+
+/// `format!` into a buffer sized for a typical reason, so that writing one does not grow
+/// it several times (reasons are written for every request).
+macro_rules! sentence {
+    ($($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let mut s = String::with_capacity(96);
+        // Writing to a String cannot fail.
+        let _ = write!(s, $($arg)*);
+        s
+    }};
+}
 
 type Span = (DateTime<Utc>, DateTime<Utc>);
 /// An occurrence in the executive's wall-clock time.
@@ -18,14 +30,23 @@ struct Facts<'a> {
     event: &'a Event,
     title: String,
     description: String,
+    title_words: Words,
+    description_words: Words,
     /// Every attendee address except the executive's.
     others: Vec<&'a str>,
     /// Distinct people invited, the executive and organiser included.
     size: usize,
+    /// The rule conditions that depend on the event alone, worked out once rather than
+    /// once per rule.
+    recurring: bool,
+    has_agenda: bool,
+    exec_optional: bool,
+    external: bool,
 }
 
 impl<'a> Facts<'a> {
-    fn new(event: &'a Event, exec: &str) -> Facts<'a> {
+    fn new(event: &'a Event, rules: &crate::rules::Rules) -> Facts<'a> {
+        let exec = rules.executive.email.as_str();
         let others: Vec<&str> = event
             .attendees
             .iter()
@@ -36,21 +57,32 @@ impl<'a> Facts<'a> {
         everyone.extend(event.organizer.as_deref());
         everyone.sort_unstable();
         everyone.dedup();
+        let title = normalize(&event.title);
+        let description = normalize(&event.description);
         Facts {
             event,
-            title: normalize(&event.title),
-            description: normalize(&event.description),
+            title_words: Words::of(&title),
+            description_words: Words::of(&description),
+            title,
+            description,
             others,
             size: everyone.len(),
+            recurring: event.is_recurring(),
+            has_agenda: event.description.lines().any(|l| !l.trim().is_empty()),
+            exec_optional: event.attendee(exec).map(|a| a.role) == Some(Role::Optional),
+            external: event
+                .organizer
+                .as_deref()
+                .is_some_and(|o| !rules.is_known(o)),
         }
     }
 
     /// The first phrase found, and where ("title" or "description").
     fn mentions<'p>(&self, phrases: &'p [Phrase]) -> Option<(&'p Phrase, &'static str)> {
         phrases.iter().find_map(|p| {
-            if p.found_in(&self.title) {
+            if p.found_in_words(&self.title, &self.title_words) {
                 Some((p, "title"))
-            } else if p.found_in(&self.description) {
+            } else if p.found_in_words(&self.description, &self.description_words) {
                 Some((p, "description"))
             } else {
                 None
@@ -62,12 +94,12 @@ impl<'a> Facts<'a> {
         if self.event.private {
             "a private event that matches a keyword".into()
         } else {
-            format!("{place} mentions {:?}", phrase.as_str())
+            sentence!("{place} mentions {}", Quoted(phrase.as_str()))
         }
     }
 }
 
-fn reason(points: i64, source: impl Into<String>, detail: impl Into<String>) -> Reason {
+fn reason(points: i64, source: impl Into<Text>, detail: impl Into<Text>) -> Reason {
     Reason {
         points,
         source: source.into(),
@@ -78,9 +110,8 @@ fn reason(points: i64, source: impl Into<String>, detail: impl Into<String>) -> 
 pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Decision {
     let rules = ctx.rules;
     let w = &rules.weights;
-    let exec = rules.executive.email.as_str();
     let event = &ctx.events[req.event];
-    let facts = Facts::new(event, exec);
+    let facts = Facts::new(event, rules);
     let occ = &req.occurrences;
     let local: Vec<Local> = occ
         .iter()
@@ -88,7 +119,8 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
         .collect();
     let (first_start, first_end) = occ[0];
     let organizer = event.organizer.as_deref();
-    let mut reasons = vec![reason(w.base, "base", "starting score")];
+    let mut reasons = Vec::with_capacity(16);
+    reasons.push(reason(w.base, "base", "starting score"));
 
     // Goals active now.
     for (goal, source) in ctx.goals.iter().zip(&ctx.goal_sources) {
@@ -97,13 +129,13 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
             .map(|(p, place)| facts.mention_detail(p, place));
         let by_person = || {
             if let Some(o) = organizer.filter(|o| goal.people.iter().any(|p| p.matches(o))) {
-                return Some(format!("organiser {o} is one of the goal's people"));
+                return Some(sentence!("organiser {o} is one of the goal's people"));
             }
             facts
                 .others
                 .iter()
                 .find(|a| goal.people.iter().any(|p| p.matches(a)))
-                .map(|a| format!("attendee {a} is one of the goal's people"))
+                .map(|a| sentence!("attendee {a} is one of the goal's people"))
         };
         if let Some(detail) = by_keyword.or_else(by_person) {
             reasons.push(reason(goal.weight, source.clone(), detail));
@@ -116,7 +148,7 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
         reasons.push(reason(
             w.vip_organizer,
             "vip",
-            format!("organiser {o} is a VIP"),
+            sentence!("organiser {o} is a VIP"),
         ));
     } else if let Some(a) = facts
         .others
@@ -126,7 +158,7 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
         reasons.push(reason(
             w.vip_attendee,
             "vip",
-            format!("attendee {a} is a VIP"),
+            sentence!("attendee {a} is a VIP"),
         ));
     }
 
@@ -140,7 +172,7 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
             reasons.push(reason(
                 w.external,
                 "external",
-                format!("organiser {o} is outside the known domains"),
+                sentence!("organiser {o} is outside the known domains"),
             ));
         }
     }
@@ -152,9 +184,13 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
         .collect();
     if let Some((_, hit)) = conflicts.first() {
         let what = ctx.events[hit.value].public_title();
-        let mut detail = format!("overlaps {what:?} ({})", when(ctx, hit.start, hit.end));
+        let mut detail = sentence!(
+            "overlaps {} ({})",
+            Quoted(what),
+            When(ctx, hit.start, hit.end)
+        );
         if occ.len() > 1 {
-            detail.push_str(&format!(
+            detail.push_str(&sentence!(
                 "; {} of {} occurrences conflict",
                 conflicts.len(),
                 occ.len()
@@ -169,10 +205,10 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
         .find_map(|&(s, e)| ctx.held.first_overlapping(s, e))
     {
         let r = &ctx.reservations[hit.value];
-        let detail = format!(
-            "overlaps the 1:1 {:?} ({})",
-            r.series,
-            when(ctx, r.start, r.end)
+        let detail = sentence!(
+            "overlaps the 1:1 {} ({})",
+            Quoted(&r.series),
+            When(ctx, r.start, r.end)
         );
         reasons.push(reason(w.conflict_one_on_one, "one-on-one", detail));
     }
@@ -183,7 +219,7 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
             let hit = local_days(s, e).any(|(day, ls, le)| {
                 f.days.contains(&day.weekday()) && window_overlaps(day, f.time, ls, le)
             });
-            hit.then(|| format!("overlaps focus time ({} {})", days_list(&f.days), f.time))
+            hit.then(|| sentence!("overlaps focus time ({} {})", days_list(&f.days), f.time))
         })
     }) {
         reasons.push(reason(w.focus, "focus", detail));
@@ -197,7 +233,7 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
     // Notice.
     let notice = first_start - ctx.now;
     if notice < rules.limits.min_notice {
-        let detail = format!(
+        let detail = sentence!(
             "starts in {}, less than the {} notice asked",
             format_duration(rounded(notice.max(TimeDelta::zero()))),
             format_duration(rules.limits.min_notice)
@@ -232,9 +268,10 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
             } else {
                 "right before"
             };
-            let detail = format!(
-                "{side} {what:?} ({}), less than the {} buffer",
-                when(ctx, hit.start, hit.end),
+            let detail = sentence!(
+                "{side} {} ({}), less than the {} buffer",
+                Quoted(what),
+                When(ctx, hit.start, hit.end),
                 format_duration(buffer)
             );
             reasons.push(reason(w.buffer, "buffer", detail));
@@ -243,9 +280,10 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
 
     // Size.
     if i64::try_from(facts.size).unwrap_or(i64::MAX) > w.large_meeting_size {
-        let detail = format!(
+        let detail = sentence!(
             "{} people invited, more than {}",
-            facts.size, w.large_meeting_size
+            facts.size,
+            w.large_meeting_size
         );
         reasons.push(reason(w.large_meeting, "large meeting", detail));
     }
@@ -266,15 +304,13 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
     // Information only: another pending request at the same time.
     if let Some(hit) = occ.iter().find_map(|&(s, e)| {
         ctx.pending
-            .overlapping(s, e)
-            .into_iter()
-            .find(|hit| hit.value != index)
+            .first_overlapping_where(s, e, |hit| hit.value != index)
     }) {
         let other = &ctx.events[ctx.requests[hit.value].event];
-        let detail = format!(
-            "also overlaps the pending request {:?} ({})",
-            other.public_title(),
-            when(ctx, hit.start, hit.end)
+        let detail = sentence!(
+            "also overlaps the pending request {} ({})",
+            Quoted(other.public_title()),
+            When(ctx, hit.start, hit.end)
         );
         reasons.push(reason(0, "info", detail));
     }
@@ -320,7 +356,11 @@ fn verdict(
         .as_deref()
         .filter(|o| rules.blocked.iter().any(|p| p.matches(o)))
     {
-        return (Verdict::Decline, None, format!("organiser {o} is blocked"));
+        return (
+            Verdict::Decline,
+            None,
+            sentence!("organiser {o} is blocked"),
+        );
     }
     let deciding = rules.rules.iter().find_map(|r: &Rule| match &r.then {
         Effect::Points(_) => None,
@@ -331,7 +371,7 @@ fn verdict(
             return (
                 Verdict::Delegate,
                 Some(to.clone()),
-                format!("rule {name:?}: delegate to {}", rules.delegate_name(to)),
+                sentence!("rule {name:?}: delegate to {}", rules.delegate_name(to)),
             );
         }
         Some((name, Effect::Verdict(Verdict::Delegate))) => {
@@ -339,7 +379,7 @@ fn verdict(
                 Some((d, p)) => (
                     Verdict::Delegate,
                     Some(d.email.clone()),
-                    format!(
+                    sentence!(
                         "rule {name:?}: delegate; topic {:?} goes to {}",
                         p.as_str(),
                         rules.delegate_name(&d.email)
@@ -348,14 +388,14 @@ fn verdict(
                 None => (
                     Verdict::Delegate,
                     assistant,
-                    format!(
+                    sentence!(
                         "rule {name:?}: delegate; no delegate's topic matches, so the assistant"
                     ),
                 ),
             };
         }
         Some((name, Effect::Verdict(v))) => {
-            return (v.clone(), None, format!("rule {name:?}: {}", v.as_str()))
+            return (v.clone(), None, sentence!("rule {name:?}: {}", v.as_str()))
         }
         Some((_, Effect::Points(_))) | None => {}
     }
@@ -363,7 +403,7 @@ fn verdict(
         return (
             Verdict::Accept,
             None,
-            format!(
+            sentence!(
                 "score {score} is at least the accept threshold {}",
                 th.accept
             ),
@@ -373,7 +413,7 @@ fn verdict(
         return (
             Verdict::Delegate,
             Some(d.email.clone()),
-            format!(
+            sentence!(
                 "score {score} is below accept ({}); topic {:?} goes to {}",
                 th.accept,
                 p.as_str(),
@@ -385,7 +425,7 @@ fn verdict(
         return (
             Verdict::Decline,
             None,
-            format!(
+            sentence!(
                 "score {score} is below the decline threshold {}",
                 th.decline
             ),
@@ -394,9 +434,10 @@ fn verdict(
     (
         Verdict::Delegate,
         assistant,
-        format!(
+        sentence!(
             "score {score} is between decline ({}) and accept ({}): the assistant decides",
-            th.decline, th.accept
+            th.decline,
+            th.accept
         ),
     )
 }
@@ -409,9 +450,7 @@ fn matches(
     local: &[Local],
     c: &Conditions,
 ) -> bool {
-    let exec = ctx.rules.executive.email.as_str();
-    let e = facts.event;
-    let organizer = e.organizer.as_deref();
+    let organizer = facts.event.organizer.as_deref();
     c.from
         .as_ref()
         .is_none_or(|ps| organizer.is_some_and(|o| ps.iter().any(|p| p.matches(o))))
@@ -421,13 +460,11 @@ fn matches(
         && c.title_has
             .as_ref()
             .is_none_or(|ps| facts.mentions(ps).is_some())
-        && c.recurring.is_none_or(|want| e.is_recurring() == want)
-        && c.has_agenda
-            .is_none_or(|want| e.description.lines().any(|l| !l.trim().is_empty()) == want)
+        && c.recurring.is_none_or(|want| facts.recurring == want)
+        && c.has_agenda.is_none_or(|want| facts.has_agenda == want)
         && c.exec_optional
-            .is_none_or(|want| (e.attendee(exec).map(|a| a.role) == Some(Role::Optional)) == want)
-        && c.external
-            .is_none_or(|want| organizer.is_some_and(|o| !ctx.rules.is_known(o)) == want)
+            .is_none_or(|want| facts.exec_optional == want)
+        && c.external.is_none_or(|want| facts.external == want)
         && c.attendees_over.is_none_or(|n| facts.size > n as usize)
         && c.duration_over
             .is_none_or(|d| occ.iter().any(|&(s, e)| e - s > d))
@@ -445,26 +482,26 @@ fn matches(
 
 /// The conditions of a rule, as the rules file writes them.
 pub(super) fn describe(c: &Conditions) -> String {
-    let list = |v: &[String]| format!("[{}]", v.join(", "));
+    let list = |v: &[String]| sentence!("[{}]", v.join(", "));
     let mut parts = Vec::new();
     if let Some(ps) = &c.from {
-        parts.push(format!(
+        parts.push(sentence!(
             "from {}",
             list(&ps.iter().map(ToString::to_string).collect::<Vec<_>>())
         ));
     }
     if let Some(ps) = &c.attendee {
-        parts.push(format!(
+        parts.push(sentence!(
             "attendee {}",
             list(&ps.iter().map(ToString::to_string).collect::<Vec<_>>())
         ));
     }
     if let Some(ps) = &c.title_has {
-        parts.push(format!(
+        parts.push(sentence!(
             "title_has {}",
             list(
                 &ps.iter()
-                    .map(|p| format!("{:?}", p.as_str()))
+                    .map(|p| sentence!("{:?}", p.as_str()))
                     .collect::<Vec<_>>()
             )
         ));
@@ -476,28 +513,28 @@ pub(super) fn describe(c: &Conditions) -> String {
         ("external", c.external),
     ] {
         if let Some(v) = v {
-            parts.push(format!("{name} = {v}"));
+            parts.push(sentence!("{name} = {v}"));
         }
     }
     if let Some(n) = c.attendees_over {
-        parts.push(format!("attendees_over = {n}"));
+        parts.push(sentence!("attendees_over = {n}"));
     }
     if let Some(d) = c.duration_over {
-        parts.push(format!("duration_over = {}", format_duration(d)));
+        parts.push(sentence!("duration_over = {}", format_duration(d)));
     }
     if let Some(days) = &c.days {
-        parts.push(format!("days = {}", days_list(days)));
+        parts.push(sentence!("days = {}", days_list(days)));
     }
     if let Some(w) = c.time {
-        parts.push(format!("time = {w}"));
+        parts.push(sentence!("time = {w}"));
     }
     if let Some(d) = c.notice_under {
-        parts.push(format!("notice_under = {}", format_duration(d)));
+        parts.push(sentence!("notice_under = {}", format_duration(d)));
     }
     if parts.is_empty() {
         "matches every request".into()
     } else {
-        format!("matches {}", parts.join(", "))
+        sentence!("matches {}", parts.join(", "))
     }
 }
 
@@ -509,17 +546,44 @@ fn days_list(days: &[Weekday]) -> String {
 }
 
 /// "Wed 2026-12-09 12:00-13:00" in the executive's zone.
-fn when(ctx: &Context<'_>, s: DateTime<Utc>, e: DateTime<Utc>) -> String {
-    let ls = ctx.local(s);
-    let le = ctx.local(e);
-    if ls.date() == le.date() {
-        format!("{} {}-{}", Day(ls.date()), Hm(ls), Hm(le))
-    } else {
-        format!(
-            "{} to {}",
-            format_args!("{} {}", Day(ls.date()), Hm(ls)),
-            format_args!("{} {}", Day(le.date()), Hm(le))
-        )
+struct When<'c>(&'c Context<'c>, DateTime<Utc>, DateTime<Utc>);
+
+impl std::fmt::Display for When<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ls = self.0.local(self.1);
+        let le = self.0.local(self.2);
+        if ls.date() == le.date() {
+            write!(f, "{} {}-{}", Day(ls.date()), Hm(ls), Hm(le))
+        } else {
+            write!(
+                f,
+                "{} {} to {} {}",
+                Day(ls.date()),
+                Hm(ls),
+                Day(le.date()),
+                Hm(le)
+            )
+        }
+    }
+}
+
+/// A name in double quotes, escaped as `{:?}` would, without its per-character walk for
+/// the plain names that nearly every calendar has.
+struct Quoted<'s>(&'s str);
+
+impl std::fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plain = self
+            .0
+            .bytes()
+            .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\');
+        if plain {
+            f.write_str("\"")?;
+            f.write_str(self.0)?;
+            f.write_str("\"")
+        } else {
+            write!(f, "{:?}", self.0)
+        }
     }
 }
 
@@ -569,13 +633,13 @@ fn outside_hours(ctx: &Context<'_>, s: NaiveDateTime, e: NaiveDateTime) -> Optio
     local_days(s, e).find_map(|(day, ls, le)| {
         let name = weekday_name(day.weekday());
         match ctx.rules.hours_on(day.weekday()) {
-            None => Some(format!(
+            None => Some(sentence!(
                 "{} {}-{} is on {name}, which has no working hours",
                 Day(day),
                 Hm(ls),
                 Hm(le)
             )),
-            Some(w) if ls < at(day, w.start) || le > at(day, w.end) => Some(format!(
+            Some(w) if ls < at(day, w.start) || le > at(day, w.end) => Some(sentence!(
                 "{} {}-{} is outside working hours ({name} {w})",
                 Day(day),
                 Hm(ls),
@@ -592,7 +656,7 @@ fn over_daily_limit(ctx: &Context<'_>, day: chrono::NaiveDate, minutes: i64) -> 
     let label = Day(day);
     if let Some(max) = limits.max_meetings_per_day {
         if load.meetings + 1 > max {
-            return Some(format!(
+            return Some(sentence!(
                 "{label} would have {} meetings, more than {max}",
                 load.meetings + 1
             ));
@@ -601,7 +665,7 @@ fn over_daily_limit(ctx: &Context<'_>, day: chrono::NaiveDate, minutes: i64) -> 
     if let Some(max) = limits.max_meeting_minutes_per_day {
         let total = load.minutes + minutes;
         if total > max {
-            return Some(format!(
+            return Some(sentence!(
                 "{label} would have {} of meetings, more than {}",
                 format_duration(TimeDelta::minutes(total)),
                 format_duration(TimeDelta::minutes(max))
@@ -616,10 +680,15 @@ struct Day(chrono::NaiveDate);
 
 impl std::fmt::Display for Day {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        const NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        const NAMES: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
         let d = self.0;
-        let name = NAMES[d.weekday().num_days_from_monday() as usize];
-        write!(f, "{name} {:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+        let mut buf = *b"Mon 0000-00-00";
+        buf[..3].copy_from_slice(NAMES[d.weekday().num_days_from_monday() as usize]);
+        let year = u32::try_from(d.year()).unwrap_or(0).min(9999);
+        digits(&mut buf[4..8], year);
+        digits(&mut buf[9..11], d.month());
+        digits(&mut buf[12..14], d.day());
+        f.write_str(std::str::from_utf8(&buf).map_err(|_| std::fmt::Error)?)
     }
 }
 
@@ -628,6 +697,49 @@ struct Hm(NaiveDateTime);
 
 impl std::fmt::Display for Hm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:02}:{:02}", self.0.hour(), self.0.minute())
+        let mut buf = *b"00:00";
+        digits(&mut buf[..2], self.0.hour());
+        digits(&mut buf[3..], self.0.minute());
+        f.write_str(std::str::from_utf8(&buf).map_err(|_| std::fmt::Error)?)
+    }
+}
+
+/// Writes `n` as zero-padded decimal digits filling `out` (reasons are built per request,
+/// and the padding machinery of `format!` showed in profiles).
+fn digits(out: &mut [u8], mut n: u32) {
+    for b in out.iter_mut().rev() {
+        *b = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn quoted_writes_what_debug_writes() {
+        for s in [
+            "Board prep",
+            "",
+            "say \"hi\"",
+            "back\\slash",
+            "tab\there",
+            "line\nbreak",
+            "Café ☕",
+            "\u{301}accent first",
+            "zero\u{200b}width",
+        ] {
+            assert_eq!(Quoted(s).to_string(), format!("{s:?}"), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn day_and_time_are_zero_padded() {
+        let t = chrono::NaiveDate::from_ymd_opt(2027, 3, 4)
+            .and_then(|d| d.and_hms_opt(9, 5, 0))
+            .expect("valid");
+        assert_eq!(Day(t.date()).to_string(), "Thu 2027-03-04");
+        assert_eq!(Hm(t).to_string(), "09:05");
     }
 }

@@ -125,7 +125,7 @@ fn contributions(d: &Decision) -> Vec<(String, i64)> {
         .iter()
         .skip(1)
         .filter(|r| r.points != 0)
-        .map(|r| (r.source.clone(), r.points))
+        .map(|r| (r.source.to_string(), r.points))
         .collect()
 }
 
@@ -646,4 +646,24 @@ fn output_is_sorted_and_deterministic() {
             .any(|r| r.source == "info" && r.points == 0),
         "overlapping requests are noted"
     );
+}
+
+#[test]
+fn scoring_on_several_threads_gives_what_one_thread_gives() {
+    use crate::demo::{calendar, rules_toml, Shape};
+    let shape = Shape {
+        events: 2_000,
+        requests: 600,
+        days: 60,
+        request_days: 28,
+        recurring_one_in: 10,
+    };
+    let snapshot = calendar(7, shape, now(), Tz::America__New_York);
+    let rules = Rules::parse(&rules_toml(7, 5, 20), "gen.toml").expect("generated rules parse");
+    let ctx = super::Context::build(&snapshot, &rules, &[], now());
+    assert!(ctx.requests.len() > 500, "{}", ctx.requests.len());
+    let one = super::score_all(&ctx, 1);
+    for threads in [2, 3, 7] {
+        assert_eq!(super::score_all(&ctx, threads), one, "{threads} threads");
+    }
 }

@@ -11,7 +11,7 @@ pub mod values;
 use chrono::{NaiveDate, TimeDelta, Weekday};
 use chrono_tz::Tz;
 
-pub use values::{Pattern, Phrase, Window};
+pub use values::{Pattern, Phrase, Window, Words};
 
 /// Everything the executive declared. Built only by [`Rules::parse`] (or tests).
 #[derive(Debug, Clone, PartialEq)]

@@ -195,7 +195,12 @@ impl Pattern {
         match self {
             Pattern::Everyone => true,
             Pattern::Address(a) => a == email,
-            Pattern::Domain(d) => email.rsplit_once('@').is_some_and(|(_, dom)| dom == d),
+            Pattern::Domain(d) => {
+                // "…@domain": the address ends with the domain, right after its '@'.
+                email.len() > d.len()
+                    && email.ends_with(d.as_str())
+                    && email.as_bytes()[email.len() - d.len() - 1] == b'@'
+            }
         }
     }
 }
@@ -216,6 +221,9 @@ impl std::fmt::Display for Pattern {
 pub struct Phrase {
     text: String,
     finder: memchr::memmem::Finder<'static>,
+    /// Hash of the phrase's first word, when it starts with one: a text that has no such
+    /// word cannot hold the phrase at a word boundary.
+    head: Option<u64>,
 }
 
 impl PartialEq for Phrase {
@@ -239,7 +247,11 @@ impl Phrase {
             return None;
         }
         let finder = memchr::memmem::Finder::new(text.as_bytes()).into_owned();
-        Some(Phrase { text, finder })
+        let head = words(&text)
+            .next()
+            .filter(|w| text.starts_with(w))
+            .map(word_hash);
+        Some(Phrase { text, finder, head })
     }
 
     pub fn as_str(&self) -> &str {
@@ -264,6 +276,45 @@ impl Phrase {
             before_ok && after_ok
         })
     }
+}
+
+impl Phrase {
+    /// [`Phrase::found_in`], skipping the search when `words` (of the same text) lacks the
+    /// phrase's first word.
+    pub fn found_in_words(&self, text: &str, words: &Words) -> bool {
+        if let Some(h) = self.head {
+            if words.0.binary_search(&h).is_err() {
+                return false;
+            }
+        }
+        self.found_in(text)
+    }
+}
+
+/// The words of a normalised text (runs of alphanumeric characters), as sorted hashes:
+/// built once per request so that most phrases are ruled out without a search.
+#[derive(Debug, Clone, Default)]
+pub struct Words(Vec<u64>);
+
+impl Words {
+    pub fn of(text: &str) -> Words {
+        let mut v: Vec<u64> = words(text).map(word_hash).collect();
+        v.sort_unstable();
+        v.dedup();
+        Words(v)
+    }
+}
+
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// FNV-1a: small, fixed (the same on every run), good enough to tell words apart.
+fn word_hash(w: &str) -> u64 {
+    w.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Lower case with runs of white space folded to one space, so "Series  B" matches
@@ -396,13 +447,21 @@ mod tests {
             ("café", "Meet at the CAFÉ", true),
             ("demo", "demo", true),
             ("demo", "demos and demo", true),
+            ("1:1", "Dana 1:1 catch-up", true),
+            ("1:1", "Dana 1-1 catch-up", false),
+            ("q&a", "Town hall Q&A", true),
+            ("#launch", "prep #launch", true),
+            ("demo day", "demo dayz", false),
+            ("demo day", "the demo day!", true),
         ];
         for (p, text, want) in cases {
             let phrase = Phrase::new(p).expect("non-empty");
+            let text = normalize(text);
+            assert_eq!(phrase.found_in(&text), *want, "{p:?} in {text:?}");
             assert_eq!(
-                phrase.found_in(&normalize(text)),
+                phrase.found_in_words(&text, &Words::of(&text)),
                 *want,
-                "{p:?} in {text:?}"
+                "{p:?} in {text:?} with the word prefilter"
             );
         }
     }
