@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::calendar::{expand, Kind, Snapshot, Status, Warning};
-use crate::decide::{decide as decide_plan, rfc3339, Plan};
+use crate::decide::{previous_reservations, rfc3339, Plan, Reservation};
 use crate::rules::values::{format_duration, weekday_name};
 use crate::rules::{Rules, Verdict};
 use crate::source;
@@ -152,15 +152,36 @@ pub fn summary(name: &str, r: &Rules) -> String {
     s
 }
 
-/// `timeward decide --calendar FILE --rules FILE [--now T] [--json]`
-pub fn decide(calendar: &Path, rules: &Path, now: DateTime<Utc>, json: bool) -> u8 {
+/// Reads the reservations of an earlier `decide --json` output.
+pub fn load_previous(path: &Path) -> Result<Vec<Reservation>, String> {
+    let name = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{name}: cannot read the previous plan: {e}"))?;
+    previous_reservations(&text).map_err(|e| format!("{name}:{e}"))
+}
+
+/// `timeward decide --calendar FILE --rules FILE [--now T] [--previous FILE.json] [--json]`
+pub fn decide(
+    calendar: &Path,
+    rules: &Path,
+    now: DateTime<Utc>,
+    previous: Option<&Path>,
+    json: bool,
+) -> u8 {
     let Some(rules) = reported(load_rules(rules)) else {
         return INVALID;
     };
     let Some(snapshot) = reported(load_calendar(calendar)) else {
         return INVALID;
     };
-    let plan = decide_plan(&snapshot, &rules, &[], now);
+    let previous = match previous.map(load_previous).transpose() {
+        Ok(p) => p.unwrap_or_default(),
+        Err(e) => {
+            eprintln!("{e}");
+            return INVALID;
+        }
+    };
+    let plan = crate::suggest(&snapshot, &rules, &previous, now);
     print_warnings(calendar, &plan.warnings);
     if json {
         println!("{}", plan.to_json());

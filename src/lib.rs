@@ -2,12 +2,30 @@
 //! that awaits an answer against the executive's goals and rules, and suggests accept,
 //! delegate or decline, with its reasons.
 //!
-//! The pure core (`calendar`, `rules`, `decide`) takes values and returns values: no I/O,
-//! no clock. The shell (`source`, `cli`) reads files and talks to people.
+//! The pure core (`calendar`, `rules`, `decide`, `slots`) takes values and returns values:
+//! no I/O, no clock. The shell (`source`, `cli`) reads files and talks to people.
 
 pub mod calendar;
 pub mod cli;
 pub mod decide;
 pub mod demo;
 pub mod rules;
+pub mod slots;
 pub mod source;
+
+use chrono::{DateTime, Utc};
+
+/// One whole run of the core: place the 1:1 reservations (keeping the previous run's where
+/// they are still free), then decide every pending request against the calendar and
+/// those reservations.
+pub fn suggest(
+    snapshot: &calendar::Snapshot,
+    rules: &rules::Rules,
+    previous: &[decide::Reservation],
+    now: DateTime<Utc>,
+) -> decide::Plan {
+    let (reservations, unplaced) = slots::place(snapshot, rules, previous, now);
+    let mut plan = decide::decide(snapshot, rules, &reservations, now);
+    plan.unplaced = unplaced;
+    plan
+}

@@ -37,6 +37,9 @@ enum Command {
         /// The moment to decide at (RFC 3339); default: now
         #[arg(long, value_parser = parse_time)]
         now: Option<DateTime<Utc>>,
+        /// An earlier `decide --json` output: its 1:1 reservations stay put where still free
+        #[arg(long, value_name = "FILE.json")]
+        previous: Option<PathBuf>,
         /// Print the JSON of SPEC §5 instead of a table
         #[arg(long)]
         json: bool,
@@ -77,8 +80,15 @@ fn main() -> ExitCode {
             calendar,
             rules,
             now,
+            previous,
             json,
-        } => timeward::cli::decide(&calendar, &rules, now.unwrap_or_else(Utc::now), json),
+        } => timeward::cli::decide(
+            &calendar,
+            &rules,
+            now.unwrap_or_else(Utc::now),
+            previous.as_deref(),
+            json,
+        ),
         Command::Agenda {
             calendar,
             from,

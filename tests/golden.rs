@@ -1,7 +1,8 @@
 //! Golden scenarios: every folder of `tests/scenarios/` and, when it exists, of
 //! `../shared/scenarios/` holds `calendar.ics`, `rules.toml` and `expected.json`. The
 //! `timeward decide --json` output (run through the real binary) must give, for every
-//! request, the expected verdict, delegate and score, and no other requests.
+//! request, the expected verdict, delegate and score, and no other requests; exactly the
+//! expected 1:1 reservations, and the expected unplaced periods, each with a reason.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -53,6 +54,23 @@ fn key(d: &Value) -> (String, Value, Value, Value) {
         d["verdict"].clone(),
         d["delegate_to"].clone(),
         d["score"].clone(),
+    )
+}
+
+fn reservation_key(r: &Value, with: bool) -> (Value, Value, Value, Value) {
+    (
+        r["series"].clone(),
+        if with { r["with"].clone() } else { Value::Null },
+        r["start"].clone(),
+        r["end"].clone(),
+    )
+}
+
+fn unplaced_key(u: &Value) -> (Value, Value, Value) {
+    (
+        u["series"].clone(),
+        u["period_start"].clone(),
+        u["period_end"].clone(),
     )
 }
 
@@ -115,12 +133,64 @@ fn every_scenario_gives_the_expected_decisions() {
                 dir.display()
             );
         }
-        let n_res = expected["reservations"].as_array().map_or(0, Vec::len);
+        // Reservations: exactly the expected ones, in order (`with` too when given).
+        let want_res: Vec<_> = expected["reservations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| reservation_key(r, r.get("with").is_some()))
+            .collect();
+        let have_res: Vec<_> = got["reservations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .zip(
+                expected["reservations"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .chain(std::iter::repeat(&Value::Null)),
+            )
+            .map(|(r, e)| reservation_key(r, e.get("with").is_some()))
+            .collect();
+        if want_res != have_res {
+            failures.push(format!(
+                "{}: reservations\n  want {want_res:?}\n  have {have_res:?}",
+                dir.display()
+            ));
+        }
+        // Unplaced periods: the same series and periods, each with a reason.
+        let want_un: Vec<_> = expected["unplaced"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(unplaced_key)
+            .collect();
+        let have_un: Vec<_> = got["unplaced"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(unplaced_key)
+            .collect();
+        if want_un != have_un {
+            failures.push(format!(
+                "{}: unplaced\n  want {want_un:?}\n  have {have_un:?}",
+                dir.display()
+            ));
+        }
+        for u in got["unplaced"].as_array().into_iter().flatten() {
+            assert!(
+                u["reason"].as_str().is_some_and(|r| !r.is_empty()),
+                "{}: an unplaced period says why: {u}",
+                dir.display()
+            );
+        }
         println!(
-            "{}: {} decision(s) checked; {} expected reservation(s) NOT checked: 1:1 placement (SPEC §4) is not built yet",
+            "{}: {} decision(s), {} reservation(s), {} unplaced period(s) checked",
             dir.display(),
             want.len(),
-            n_res
+            want_res.len(),
+            want_un.len()
         );
     }
     assert!(

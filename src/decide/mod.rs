@@ -11,7 +11,7 @@ mod score;
 use chrono::{DateTime, Utc};
 
 pub use context::{Context, DayLoad};
-pub use plan::{rfc3339, Decision, Plan, Reason, Reservation, Unplaced};
+pub use plan::{previous_reservations, rfc3339, Decision, Plan, Reason, Reservation, Unplaced};
 
 use crate::calendar::Snapshot;
 use crate::rules::Rules;

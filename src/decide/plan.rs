@@ -243,3 +243,54 @@ impl Plan {
             .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()))
     }
 }
+
+#[derive(serde::Deserialize)]
+struct PreviousPlan {
+    #[serde(default)]
+    reservations: Vec<PreviousReservation>,
+}
+
+#[derive(serde::Deserialize)]
+struct PreviousReservation {
+    series: String,
+    #[serde(default)]
+    with: String,
+    start: String,
+    end: String,
+}
+
+/// The reservations of an earlier `decide --json` output (SPEC §5), to be kept where they
+/// are still free. An error names the line and column and what is wrong.
+pub fn previous_reservations(json: &str) -> Result<Vec<Reservation>, String> {
+    let plan: PreviousPlan = serde_json::from_str(json).map_err(|e| {
+        format!(
+            "{}:{}: not the JSON that `timeward decide --json` writes: {e}",
+            e.line(),
+            e.column()
+        )
+    })?;
+    let time = |s: &str, what: &str, series: &str| {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| format!("reservation {series:?}: {what} {s:?} is not RFC 3339 ({e})"))
+    };
+    plan.reservations
+        .into_iter()
+        .map(|r| {
+            let start = time(&r.start, "start", &r.series)?;
+            let end = time(&r.end, "end", &r.series)?;
+            if end <= start {
+                return Err(format!(
+                    "reservation {:?}: end {} is not after start {}",
+                    r.series, r.end, r.start
+                ));
+            }
+            Ok(Reservation {
+                series: r.series,
+                with: r.with,
+                start,
+                end,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,1 @@
+//! Table-driven tests of 1:1 placement (SPEC §4).
