@@ -217,3 +217,35 @@ pub fn rules_toml(seed: u64, goals: usize, rules: usize) -> String {
     }
     s
 }
+
+/// `[[one_on_ones]]` tables for `n` series with varied periods, lengths and windows, to
+/// append to [`rules_toml`].
+pub fn one_on_ones_toml(seed: u64, n: usize) -> String {
+    const EVERY: &[&str] = &["1w", "1w", "2w", "1d", "3d"];
+    const DURATION: &[&str] = &["15m", "30m", "30m", "45m", "1h", "90m"];
+    const DAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri"];
+    let mut rng = Rng::new(seed ^ 0x1_0_1);
+    let mut s = String::new();
+    for i in 0..n {
+        let day = *rng.pick(DAYS);
+        let other = *rng.pick(DAYS);
+        let start = 8 + rng.below(9);
+        let len = 1 + rng.below(3);
+        let _ = write!(
+            s,
+            "[[one_on_ones]]\nwith = \"report{i}@acme.example\"\ntitle = \"1:1 {i}\"\nevery = \"{}\"\n\
+             duration = \"{}\"\nprefer = {{ days = [\"{day}\", \"{other}\"], time = \"{start:02}:00-{:02}:00\" }}\n",
+            rng.pick(EVERY),
+            rng.pick(DURATION),
+            start + len
+        );
+        if rng.below(2) == 0 {
+            let _ = writeln!(
+                s,
+                "fallback = {{ days = [\"mon\", \"tue\", \"wed\", \"thu\"], time = \"09:00-16:00\" }}"
+            );
+        }
+        s.push('\n');
+    }
+    s
+}

@@ -255,3 +255,54 @@ fn decide_is_deterministic_and_writes_nothing() {
     let s = text(&table.stdout);
     assert!(s.contains("VERDICT") && s.contains("Design review"), "{s}");
 }
+
+#[test]
+fn decide_previous_keeps_the_reservations_of_an_earlier_run() {
+    let dir = scratch("previous");
+    let base = [
+        "decide",
+        "--calendar",
+        "config/demo.ics",
+        "--rules",
+        "config/rules.example.toml",
+        "--now",
+        "2026-12-07T08:00:00-05:00",
+        "--json",
+    ];
+    let first = timeward(&base);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let plan: serde_json::Value = serde_json::from_slice(&first.stdout).expect("JSON");
+    let reservations = plan["reservations"].as_array().cloned().unwrap_or_default();
+    assert!(!reservations.is_empty(), "the example rules hold a 1:1");
+    let prev = dir.join("previous.json");
+    std::fs::write(&prev, &first.stdout).expect("write previous");
+
+    let mut args = base.to_vec();
+    let prev_arg = prev.display().to_string();
+    args.extend(["--previous", prev_arg.as_str()]);
+    let second = timeward(&args);
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second.stderr));
+    assert_eq!(
+        text(&second.stdout),
+        text(&first.stdout),
+        "fed its own output, decide gives the same plan"
+    );
+
+    // A previous file that is not decide's JSON: exit 1, the file, line and column named.
+    let bad = dir.join("bad.json");
+    std::fs::write(
+        &bad,
+        "{\n  \"reservations\": [\n    { \"series\": 3 }\n  ]\n}\n",
+    )
+    .expect("write");
+    let mut args = base.to_vec();
+    let bad_arg = bad.display().to_string();
+    args.extend(["--previous", bad_arg.as_str()]);
+    let out = timeward(&args);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("{}:3:", bad.display())) && err.contains("decide --json"),
+        "{err}"
+    );
+}

@@ -561,7 +561,24 @@ pub(super) fn parse(src: &str) -> Result<Rules, Vec<RuleError>> {
         })
     });
     let rules = array_of_tables(&mut ctx, root, "rules", rule);
-    let one_on_ones = array_of_tables(&mut ctx, root, "one_on_ones", one_on_one);
+    // A series is known by its title from one run to the next (its reservations are kept
+    // by title), so two series may not share one.
+    let mut titles: Vec<String> = Vec::new();
+    let one_on_ones = array_of_tables(&mut ctx, root, "one_on_ones", |ctx, t, span, key| {
+        let o = one_on_one(ctx, t, span, key)?;
+        if titles.contains(&o.title) {
+            let at = t.get("title").map_or(span.clone(), |v| v.span());
+            ctx.error(
+                &at,
+                &join(key, "title"),
+                format!("{:?} is the title of an earlier 1:1 series", o.title),
+                Some("give each [[one_on_ones]] its own title".into()),
+            );
+            return None;
+        }
+        titles.push(o.title.clone());
+        Some(o)
+    });
     let weights = weights(&mut ctx, root);
 
     if !ctx.errors.is_empty() {

@@ -155,6 +155,7 @@ fn errors_name_line_column_key_and_fix() {
         ("[people]\nvip = [\"board.example\"]\n", &["5:8", "people.vip[0]", "not an address pattern", "*@domain"]),
         ("[[goals]]\nname = \"g\"\nweight = 10\nuntil = \"March\"\n", &["7:9", "goals[1].until", "not a date", "2027-03-31"]),
         ("[[one_on_ones]]\nwith = \"sam@acme.example\"\nevery = \"90m\"\nduration = \"30m\"\nprefer = { days = [\"mon\"], time = \"09:00-10:00\" }\n", &["6:9", "one_on_ones[1].every", "whole number of days or weeks"]),
+        ("[[one_on_ones]]\nwith = \"a@acme.example\"\ntitle = \"1:1\"\nevery = \"1w\"\nduration = \"30m\"\nprefer = { days = [\"mon\"], time = \"09:00-10:00\" }\n[[one_on_ones]]\nwith = \"b@acme.example\"\ntitle = \"1:1\"\nevery = \"1w\"\nduration = \"30m\"\nprefer = { days = [\"mon\"], time = \"09:00-10:00\" }\n", &["12:9", "one_on_ones[2].title", "title of an earlier 1:1", "its own title"]),
         ("[limits]\nhorizon = \"4w\"\n[limits.extra]\n", &["6:9", "limits.extra", "unknown key \"extra\""]),
         ("[weights]\nconflict = -40\nconflicts = -40\n", &["6:1", "weights.conflicts", "did you mean \"conflict\""]),
         ("[extras]\n", &["4:2", "unknown key \"extras\"", "known keys here: executive"]),
