@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod cli;
 pub mod decide;
 pub mod demo;
+pub mod feed;
 pub mod rules;
 pub mod slots;
 pub mod source;
