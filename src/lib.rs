@@ -7,12 +7,14 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod config;
 pub mod decide;
 pub mod demo;
 pub mod feed;
 pub mod rules;
 pub mod slots;
 pub mod source;
+pub mod store;
 
 use chrono::{DateTime, Utc};
 

@@ -1,4 +1,6 @@
 //! Calendar sources: where a [`Snapshot`](crate::calendar::Snapshot) comes from. The I/O
-//! shell: this module reads files; the parsing it hands off to is pure.
+//! shell: this module reads files and URLs; the parsing it hands off to is pure.
 
+pub mod demo;
 pub mod ics;
+pub mod url;

@@ -1,0 +1,431 @@
+//! The daemon's memory (sled 0.34): what was suggested and when. Part of the shell.
+//!
+//! Trees: `meta` (schema version, source cursor such as an ETag, last cycle), `events` (the
+//! calendar's events in their public form), `decisions` (the current suggestion per request),
+//! `history` (every change of verdict or score, with its time and reasons, keyed by
+//! request id and time), `reservations` (the current 1:1 holds, the next run's `previous`)
+//! and `feed` (each feed event's SEQUENCE and DTSTAMP). One cycle's writes go in one
+//! transaction across the trees and are flushed before the cycle counts as done, so a
+//! kill -9 at any point leaves the last completed cycle whole.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+use sled::Transactional;
+
+use crate::decide::{Decision, Plan, Reservation};
+use crate::feed::{Version, Versions};
+
+/// The schema this build writes. Opening a store written by an older one migrates it;
+/// a newer one is refused rather than misread.
+pub const SCHEMA: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: cannot open the store: {source}")]
+    Open { path: String, source: sled::Error },
+    #[error("{path}: the store was written by a newer timeward (schema {found}, this one knows {SCHEMA}); keep that version or move the state directory away")]
+    Newer { path: String, found: u32 },
+    #[error("the store: {0}")]
+    Io(String),
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        StoreError::Io(e.to_string())
+    }
+}
+
+impl From<TransactionError<String>> for StoreError {
+    fn from(e: TransactionError<String>) -> Self {
+        StoreError::Io(match e {
+            TransactionError::Abort(s) => s,
+            TransactionError::Storage(e) => e.to_string(),
+        })
+    }
+}
+
+/// A suggestion as stored and as `/api/decisions` and `timeward explain` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredReason {
+    pub points: i64,
+    pub source: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredDecision {
+    pub id: String,
+    pub title: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub organizer: Option<String>,
+    pub verdict: String,
+    pub delegate_to: Option<String>,
+    pub score: i64,
+    pub reasons: Vec<StoredReason>,
+}
+
+impl StoredDecision {
+    pub fn from_decision(d: &Decision) -> StoredDecision {
+        StoredDecision {
+            id: d.id.clone(),
+            title: d.title.clone(),
+            start: d.start,
+            end: d.end,
+            organizer: d.organizer.clone(),
+            verdict: d.verdict.as_str().to_string(),
+            delegate_to: d.delegate_to.clone(),
+            score: d.score,
+            reasons: d
+                .reasons
+                .iter()
+                .map(|r| StoredReason {
+                    points: r.points,
+                    source: r.source.to_string(),
+                    detail: r.detail.to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One change of a suggestion: when, and what it became.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at: DateTime<Utc>,
+    pub verdict: String,
+    pub delegate_to: Option<String>,
+    pub score: i64,
+    pub reasons: Vec<StoredReason>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct StoredReservation {
+    series: String,
+    with: String,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct StoredVersion {
+    sequence: u32,
+    changed: DateTime<Utc>,
+    digest: u64,
+}
+
+/// An event as the store keeps it: its public face only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    pub uid: String,
+    pub title: String,
+    pub kind: String,
+}
+
+/// What one cycle changed, for the log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CycleChanges {
+    pub changed: usize,
+    pub new: usize,
+    pub gone: usize,
+}
+
+pub struct Store {
+    db: sled::Db,
+    meta: sled::Tree,
+    events: sled::Tree,
+    decisions: sled::Tree,
+    history: sled::Tree,
+    reservations: sled::Tree,
+    feed: sled::Tree,
+}
+
+fn json<T: Serialize>(v: &T) -> Vec<u8> {
+    // Plain structs of strings, numbers and times always serialise.
+    serde_json::to_vec(v).unwrap_or_default()
+}
+
+fn history_key(id: &str, at: DateTime<Utc>) -> Vec<u8> {
+    let mut k = id.as_bytes().to_vec();
+    k.push(0);
+    k.extend_from_slice(&at.timestamp_micros().to_be_bytes());
+    k
+}
+
+impl Store {
+    /// Opens (creating) the store in `dir/store`, migrating an older schema.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let path = dir.join("store");
+        let name = path.display().to_string();
+        let db = sled::Config::new()
+            .path(&path)
+            .open()
+            .map_err(|source| StoreError::Open {
+                path: name.clone(),
+                source,
+            })?;
+        let tree = |n: &str| db.open_tree(n);
+        let store = Store {
+            meta: tree("meta")?,
+            events: tree("events")?,
+            decisions: tree("decisions")?,
+            history: tree("history")?,
+            reservations: tree("reservations")?,
+            feed: tree("feed")?,
+            db,
+        };
+        let found = store
+            .meta
+            .get("schema")?
+            .and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok())
+            .map(u32::from_be_bytes);
+        match found {
+            Some(v) if v > SCHEMA => {
+                return Err(StoreError::Newer {
+                    path: name,
+                    found: v,
+                })
+            }
+            Some(v) if v == SCHEMA => {}
+            // A new store, or an older schema: migrate step by step (none before 1).
+            _ => {
+                store.meta.insert("schema", &SCHEMA.to_be_bytes())?;
+                store.db.flush()?;
+            }
+        }
+        Ok(store)
+    }
+
+    pub fn schema(&self) -> Result<u32, StoreError> {
+        Ok(self
+            .meta
+            .get("schema")?
+            .and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok())
+            .map_or(0, u32::from_be_bytes))
+    }
+
+    /// The reservations of the last completed cycle: the next placement's `previous`.
+    pub fn reservations(&self) -> Result<Vec<Reservation>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.reservations.iter() {
+            let (_, v) = item?;
+            if let Ok(r) = serde_json::from_slice::<StoredReservation>(&v) {
+                out.push(Reservation {
+                    series: r.series,
+                    with: r.with,
+                    start: r.start,
+                    end: r.end,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The feed events' versions of the last completed cycle.
+    pub fn versions(&self) -> Result<Versions, StoreError> {
+        let mut out = Versions::new();
+        for item in self.feed.iter() {
+            let (k, v) = item?;
+            if let (Ok(uid), Ok(v)) = (
+                String::from_utf8(k.to_vec()),
+                serde_json::from_slice::<StoredVersion>(&v),
+            ) {
+                out.insert(
+                    uid,
+                    Version {
+                        sequence: v.sequence,
+                        changed: v.changed,
+                        digest: v.digest,
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn decision(&self, id: &str) -> Result<Option<StoredDecision>, StoreError> {
+        Ok(self
+            .decisions
+            .get(id.as_bytes())?
+            .and_then(|v| serde_json::from_slice(&v).ok()))
+    }
+
+    pub fn decisions(&self) -> Result<Vec<StoredDecision>, StoreError> {
+        let mut out: Vec<StoredDecision> = Vec::new();
+        for item in self.decisions.iter() {
+            let (_, v) = item?;
+            if let Ok(d) = serde_json::from_slice(&v) {
+                out.push(d);
+            }
+        }
+        out.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
+        Ok(out)
+    }
+
+    /// Every recorded change of one request's suggestion, oldest first.
+    pub fn history(&self, id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+        let mut prefix = id.as_bytes().to_vec();
+        prefix.push(0);
+        let mut out = Vec::new();
+        for item in self.history.scan_prefix(prefix) {
+            let (_, v) = item?;
+            if let Ok(h) = serde_json::from_slice(&v) {
+                out.push(h);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn history_len(&self) -> usize {
+        self.history.len()
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .meta
+            .get(key)?
+            .and_then(|v| String::from_utf8(v.to_vec()).ok()))
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.meta.insert(key, value.as_bytes())?;
+        Ok(())
+    }
+
+    /// Replaces the stored events (their public face) when the source changed.
+    pub fn set_events(&self, events: &[StoredEvent]) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for item in self.events.iter().keys() {
+            batch.remove(item?);
+        }
+        for e in events {
+            batch.insert(e.uid.as_bytes(), json(e));
+        }
+        self.events.apply_batch(batch)?;
+        Ok(())
+    }
+
+    pub fn events_len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Records one completed cycle in one transaction: the current decisions (and a
+    /// history entry for each one whose verdict, delegate or score changed, or that is
+    /// new), the reservations, the feed versions and the cycle's time; then flushes.
+    pub fn record_cycle(
+        &self,
+        plan: &Plan,
+        versions: &Versions,
+        at: DateTime<Utc>,
+    ) -> Result<CycleChanges, StoreError> {
+        let current: Vec<StoredDecision> = plan
+            .decisions
+            .iter()
+            .map(StoredDecision::from_decision)
+            .collect();
+        let previous: std::collections::HashMap<String, StoredDecision> = self
+            .decisions()?
+            .into_iter()
+            .map(|d| (d.id.clone(), d))
+            .collect();
+        let mut changes = CycleChanges::default();
+        let mut history = Vec::new();
+        for d in &current {
+            let differs = match previous.get(&d.id) {
+                None => {
+                    changes.new += 1;
+                    true
+                }
+                Some(p) => {
+                    let changed = p.verdict != d.verdict
+                        || p.score != d.score
+                        || p.delegate_to != d.delegate_to;
+                    if changed {
+                        changes.changed += 1;
+                    }
+                    changed
+                }
+            };
+            if differs {
+                history.push((
+                    history_key(&d.id, at),
+                    json(&HistoryEntry {
+                        at,
+                        verdict: d.verdict.clone(),
+                        delegate_to: d.delegate_to.clone(),
+                        score: d.score,
+                        reasons: d.reasons.clone(),
+                    }),
+                ));
+            }
+        }
+        let keep: std::collections::HashSet<&str> = current.iter().map(|d| d.id.as_str()).collect();
+        let gone: Vec<String> = previous
+            .keys()
+            .filter(|k| !keep.contains(k.as_str()))
+            .cloned()
+            .collect();
+        changes.gone = gone.len();
+        let old_feed: Vec<sled::IVec> = self.feed.iter().keys().collect::<Result<_, _>>()?;
+        let old_res: Vec<sled::IVec> = self.reservations.iter().keys().collect::<Result<_, _>>()?;
+
+        (
+            &self.decisions,
+            &self.history,
+            &self.reservations,
+            &self.feed,
+            &self.meta,
+        )
+            .transaction(|(dec, hist, res, feed, meta)| {
+                for id in &gone {
+                    dec.remove(id.as_bytes())?;
+                }
+                for d in &current {
+                    dec.insert(d.id.as_bytes(), json(d))?;
+                }
+                for (k, v) in &history {
+                    hist.insert(k.as_slice(), v.as_slice())?;
+                }
+                for k in &old_res {
+                    res.remove(k.clone())?;
+                }
+                for (i, r) in plan.reservations.iter().enumerate() {
+                    let stored = StoredReservation {
+                        series: r.series.clone(),
+                        with: r.with.clone(),
+                        start: r.start,
+                        end: r.end,
+                    };
+                    res.insert(&(i as u64).to_be_bytes(), json(&stored))?;
+                }
+                for k in &old_feed {
+                    if !versions.contains_key(String::from_utf8_lossy(k).as_ref()) {
+                        feed.remove(k.clone())?;
+                    }
+                }
+                for (uid, v) in versions {
+                    let stored = StoredVersion {
+                        sequence: v.sequence,
+                        changed: v.changed,
+                        digest: v.digest,
+                    };
+                    feed.insert(uid.as_bytes(), json(&stored))?;
+                }
+                meta.insert("last_cycle", at.to_rfc3339().as_bytes())?;
+                Ok::<(), ConflictableTransactionError<String>>(())
+            })?;
+        self.db.flush()?;
+        Ok(changes)
+    }
+
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;
