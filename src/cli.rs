@@ -345,3 +345,141 @@ pub fn agenda(
     }
     OK
 }
+
+/// `timeward explain ID [--config FILE]`: a stored decision, its reasons and its history.
+/// The running daemon holds the store's lock; then the answer comes from its API.
+pub fn explain(config: Option<&Path>, id: &str) -> u8 {
+    let config = match crate::config::load_default(config, std::env::vars()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return INVALID;
+        }
+    };
+    let found = match crate::store::Store::open(&config.state_dir) {
+        Ok(store) => store
+            .decision(id)
+            .map_err(|e| e.to_string())
+            .and_then(|d| Ok((d, store.history(id).map_err(|e| e.to_string())?))),
+        Err(open) => explain_from_daemon(&config, id)
+            .map_err(|e| format!("{open}\n(asking the running daemon instead failed: {e})")),
+    };
+    match found {
+        Ok((Some(d), history)) => {
+            print!("{}", explain_text(&d, &history));
+            OK
+        }
+        Ok((None, _)) => {
+            eprintln!(
+                "no decision with id {id:?} in {}: the ids are the `id` fields of \
+                 `timeward decide --json` and /api/decisions",
+                config.state_dir.display()
+            );
+            INVALID
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            INVALID
+        }
+    }
+}
+
+type Explained = (
+    Option<crate::store::StoredDecision>,
+    Vec<crate::store::HistoryEntry>,
+);
+
+fn explain_from_daemon(config: &crate::config::Config, id: &str) -> Result<Explained, String> {
+    use http_body_util::{BodyExt, Empty};
+    use hyper::body::Bytes;
+    let token = match &config.feed_token {
+        Some(t) => t.clone(),
+        None => std::fs::read_to_string(config.state_dir.join("feed_token"))
+            .map_err(|e| format!("{}: {e}", config.state_dir.join("feed_token").display()))?
+            .trim()
+            .to_string(),
+    };
+    let mut addr = config.listen;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let path = percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC);
+    let url = format!("http://{addr}/api/decisions/{path}");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build_http::<Empty<Bytes>>();
+        let req = hyper::Request::get(url.as_str())
+            .header("authorization", format!("Bearer {token}"))
+            .body(Empty::new())
+            .map_err(|e| e.to_string())?;
+        let resp = tokio::time::timeout(std::time::Duration::from_secs(10), client.request(req))
+            .await
+            .map_err(|_| format!("{url}: no answer within 10s"))?
+            .map_err(|e| format!("http://{addr}: {e}"))?;
+        if resp.status() == hyper::StatusCode::NOT_FOUND {
+            return Ok((None, Vec::new()));
+        }
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        #[derive(serde::Deserialize)]
+        struct One {
+            decision: crate::store::StoredDecision,
+            history: Vec<crate::store::HistoryEntry>,
+        }
+        let one: One = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+        Ok((Some(one.decision), one.history))
+    })
+}
+
+/// The text `timeward explain` prints.
+pub fn explain_text(
+    d: &crate::store::StoredDecision,
+    history: &[crate::store::HistoryEntry],
+) -> String {
+    let mut s = String::new();
+    let verdict = match &d.delegate_to {
+        Some(to) => format!("{} → {to}", d.verdict),
+        None => d.verdict.clone(),
+    };
+    let _ = writeln!(s, "{}  {}", d.id, d.title);
+    let _ = writeln!(
+        s,
+        "  when:      {} – {}",
+        d.start.to_rfc3339(),
+        d.end.to_rfc3339()
+    );
+    if let Some(o) = &d.organizer {
+        let _ = writeln!(s, "  organizer: {o}");
+    }
+    let _ = writeln!(s, "  verdict:   {verdict} (score {})", d.score);
+    let _ = writeln!(s, "  reasons:");
+    for r in &d.reasons {
+        let _ = writeln!(s, "    {:>+5}  {}: {}", r.points, r.source, r.detail);
+    }
+    let _ = writeln!(s, "  history ({} change(s), oldest first):", history.len());
+    for h in history {
+        let verdict = match &h.delegate_to {
+            Some(to) => format!("{} → {to}", h.verdict),
+            None => h.verdict.clone(),
+        };
+        let _ = writeln!(
+            s,
+            "    {}  {verdict} (score {})",
+            h.at.to_rfc3339(),
+            h.score
+        );
+        for r in &h.reasons {
+            let _ = writeln!(s, "        {:>+5}  {}: {}", r.points, r.source, r.detail);
+        }
+    }
+    s
+}

@@ -110,6 +110,20 @@ fn err(origin: &str, key: &str, message: impl Into<String>, fix: impl Into<Strin
     }
 }
 
+/// The shipped default file when none is named; a named file must exist.
+pub const DEFAULT_FILE: &str = "config/timeward.toml";
+
+/// [`load`] of `file`, or of [`DEFAULT_FILE`] if it exists when no file is named.
+pub fn load_default(
+    file: Option<&Path>,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<Config, ConfigError> {
+    match file {
+        Some(f) => load(f, true, env),
+        None => load(Path::new(DEFAULT_FILE), false, env),
+    }
+}
+
 /// Reads `file` (which must exist when `required`) under the `TIMEWARD_*` variables of
 /// `env`, and validates the result.
 pub fn load(

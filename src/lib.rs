@@ -8,6 +8,7 @@
 pub mod calendar;
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod decide;
 pub mod demo;
 pub mod feed;

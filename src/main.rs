@@ -44,6 +44,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the daemon: poll the calendar, decide, serve the suggestions feed (SPEC §6, §7)
+    Run {
+        /// The configuration file (default: config/timeward.toml); TIMEWARD_* variables override it
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Print a stored decision with its reasons and the history of its changes
+    Explain {
+        /// The request's id (the JSON `id`, the event's UID)
+        id: String,
+        /// The daemon's configuration file (default: config/timeward.toml)
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Show the calendar as timeward sees it: every occurrence in [from, to)
     Agenda {
         /// The calendar (.ics)
@@ -96,6 +110,84 @@ fn main() -> ExitCode {
             rules,
             json,
         } => timeward::cli::agenda(&calendar, from, to, rules.as_deref(), json),
+        Command::Run { config } => run(config.as_deref()),
+        Command::Explain { id, config } => timeward::cli::explain(config.as_deref(), &id),
     };
     ExitCode::from(code)
+}
+
+/// `timeward run`: the config, the logger, the runtime, the socket and the signals; then
+/// `daemon::run` does the rest.
+fn run(config: Option<&std::path::Path>) -> u8 {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+    let config = match timeward::config::load_default(config, std::env::vars()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return timeward::cli::INVALID;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return timeward::cli::INVALID;
+        }
+    };
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(config.listen).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!(
+                    "listen: cannot bind {}: {e}\n    fix: choose a free address and port in listen (or TIMEWARD_LISTEN)",
+                    config.listen
+                );
+                return timeward::cli::INVALID;
+            }
+        };
+        let (tx, rx) = tokio::sync::mpsc::channel(8);
+        tokio::spawn(signals(tx));
+        let clock: timeward::daemon::Clock = std::sync::Arc::new(Utc::now);
+        match timeward::daemon::run(config, listener, clock, rx).await {
+            Ok(()) => timeward::cli::OK,
+            Err(e) => {
+                eprintln!("{e}");
+                timeward::cli::INVALID
+            }
+        }
+    })
+}
+
+/// SIGHUP reloads; SIGTERM and SIGINT stop.
+async fn signals(tx: tokio::sync::mpsc::Sender<timeward::daemon::Signal>) {
+    use timeward::daemon::Signal;
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut hup), Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::hangup()),
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::error!("cannot install signal handlers");
+        return;
+    };
+    loop {
+        let s = tokio::select! {
+            _ = hup.recv() => Signal::Reload,
+            _ = term.recv() => Signal::Stop,
+            _ = int.recv() => Signal::Stop,
+        };
+        if tx.send(s).await.is_err() {
+            return;
+        }
+    }
 }

@@ -8,6 +8,8 @@
 //! change without a VTIMEZONE. Private events are already "a private event" in the plan:
 //! nothing here reads an event's own title or description.
 
+pub mod http;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeDelta, Utc};

@@ -133,6 +133,7 @@ pub struct CycleChanges {
     pub gone: usize,
 }
 
+#[derive(Clone)]
 pub struct Store {
     db: sled::Db,
     meta: sled::Tree,
