@@ -399,7 +399,10 @@ fn explain_from_daemon(config: &crate::config::Config, id: &str) -> Result<Expla
             .trim()
             .to_string(),
     };
-    let mut addr = config.listen;
+    let mut addr = std::fs::read_to_string(config.state_dir.join(crate::daemon::ADDRESS_FILE))
+        .ok()
+        .and_then(|a| a.trim().parse().ok())
+        .unwrap_or(config.listen);
     if addr.ip().is_unspecified() {
         addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
     }

@@ -140,9 +140,15 @@ pub fn load(
             "give the path of a timeward.toml (config/timeward.toml is the commented example)",
         ));
     }
+    let mut credentials = None;
     let vars: std::collections::HashMap<String, String> = env
         .into_iter()
-        .filter(|(k, _)| k.starts_with("TIMEWARD_"))
+        .filter(|(k, v)| {
+            if k == "CREDENTIALS_DIRECTORY" {
+                credentials = Some(PathBuf::from(v));
+            }
+            k.starts_with("TIMEWARD_")
+        })
         .collect();
     let raw: Raw = config::Config::builder()
         .add_source(
@@ -167,7 +173,31 @@ pub fn load(
                  poll_interval, feed_token and [source] (kind, path, url, …)",
             )
         })?;
+    let raw = with_credentials(raw, credentials.as_deref());
     validate(raw, &origin)
+}
+
+/// systemd credentials (`LoadCredential=`): in `$CREDENTIALS_DIRECTORY`, a file
+/// `feed_token` fills an empty `feed_token`, and a file `source_url` fills the `url` of an
+/// `ics` source that names neither a path nor a URL. Secrets then stay out of the config
+/// file and the unit.
+fn with_credentials(mut raw: Raw, dir: Option<&Path>) -> Raw {
+    let Some(dir) = dir else { return raw };
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join(name))
+            .ok()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    if raw.feed_token.trim().is_empty() {
+        if let Some(t) = read("feed_token") {
+            raw.feed_token = t;
+        }
+    }
+    if raw.source.kind == "ics" && raw.source.url.is_none() && raw.source.path.is_none() {
+        raw.source.url = read("source_url");
+    }
+    raw
 }
 
 fn validate(raw: Raw, origin: &str) -> Result<Config, ConfigError> {
@@ -314,6 +344,46 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn systemd_credentials_fill_the_secrets() {
+        let dir = std::env::temp_dir().join(format!("timeward-creds-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("feed_token"), "abcdefghijklmnopqrstuvwxyz012345\n").expect("w");
+        std::fs::write(
+            dir.join("source_url"),
+            "https://cal.example/private-x/basic.ics\n",
+        )
+        .expect("w");
+        let p = write("creds.toml", "[source]\nkind = \"ics\"\n");
+        let creds = || {
+            env(&[(
+                "CREDENTIALS_DIRECTORY",
+                dir.to_str().expect("utf-8 temp dir"),
+            )])
+        };
+        let c = load(&p, true, creds()).expect("valid");
+        assert_eq!(
+            c.feed_token.as_deref(),
+            Some("abcdefghijklmnopqrstuvwxyz012345")
+        );
+        assert_eq!(
+            c.source,
+            Source::Url("https://cal.example/private-x/basic.ics".into())
+        );
+        // What the config says wins.
+        let p = write(
+            "creds2.toml",
+            "feed_token = \"zzzzzzzzzzzzzzzzzzzzzzzzzz\"\n[source]\nkind = \"ics\"\npath = \"a.ics\"\n",
+        );
+        let c = load(&p, true, creds()).expect("valid");
+        assert_eq!(c.feed_token.as_deref(), Some("zzzzzzzzzzzzzzzzzzzzzzzzzz"));
+        assert_eq!(c.source, Source::File("a.ics".into()));
+        // Without the credentials, an ics source with neither is still an error.
+        let p = write("creds3.toml", "[source]\nkind = \"ics\"\n");
+        assert!(load(&p, true, env(&[])).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

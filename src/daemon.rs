@@ -61,6 +61,8 @@ pub enum StartError {
 const FEED_FILE: &str = "feed.ics";
 const DECISIONS_FILE: &str = "decisions.json";
 const TOKEN_FILE: &str = "feed_token";
+/// The address actually bound (port 0 picks one), for `timeward explain`.
+pub const ADDRESS_FILE: &str = "address";
 
 /// Runs until a [`Signal::Stop`] (or the end of the signal channel).
 pub async fn run(
@@ -89,6 +91,13 @@ pub async fn run(
     let addr = listener
         .local_addr()
         .map_err(|e| StartError::Other(format!("the listening socket: {e}")))?;
+    if let Err(e) = write_atomically(
+        &state.join(ADDRESS_FILE),
+        addr.to_string().as_bytes(),
+        0o600,
+    ) {
+        tracing::warn!(error = %e, "cannot record the bound address; timeward explain will use the configured one");
+    }
     let server = tokio::spawn(http::serve(
         listener,
         shared.clone(),
