@@ -42,6 +42,21 @@ fn scores(s: &Snapshot, r: &Rules) -> Vec<(String, i64)> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
+    /// The daemon keeps a compacted snapshot between cycles: it must decide and place
+    /// exactly as the full one does.
+    #[test]
+    fn compacting_a_snapshot_changes_no_suggestion(seed in any::<u64>(), n in 1usize..80, goals in 0usize..5, nrules in 0usize..12) {
+        let s = snapshot(seed, n, n / 3 + 1);
+        let text = format!("{}\n{}", rules_toml(seed, goals, nrules), timeward::demo::one_on_ones_toml(seed, 2));
+        let r = rules(&text);
+        let mut c = s.clone();
+        c.compact(EXEC);
+        prop_assert_eq!(
+            timeward::suggest(&s, &r, &[], now()).to_json(),
+            timeward::suggest(&c, &r, &[], now()).to_json()
+        );
+    }
+
     #[test]
     fn same_input_same_bytes(seed in any::<u64>(), n in 1usize..60, goals in 0usize..5, nrules in 0usize..12) {
         let s = snapshot(seed, n, n / 2 + 1);

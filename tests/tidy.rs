@@ -96,7 +96,7 @@ fn the_core_does_no_io_and_reads_no_clock() {
 fn every_source_file_says_what_it_owns() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    for dir in ["src", "tests", "benches"] {
+    for dir in ["src", "tests", "benches", "examples"] {
         rust_files(&root.join(dir), &mut files);
     }
     let missing: Vec<String> = files

@@ -109,6 +109,8 @@ pub fn parse(text: &str) -> Result<Snapshot, IcsError> {
             }),
         }
     }
+    // The daemon keeps the snapshot between cycles: no spare capacity.
+    snapshot.events.shrink_to_fit();
     Ok(snapshot)
 }
 

@@ -204,6 +204,32 @@ pub struct Snapshot {
     pub warnings: Vec<Warning>,
 }
 
+impl Snapshot {
+    /// Drops what deciding never reads, for a snapshot kept in memory between runs: of an
+    /// event that is not a request to `exec` (lower-cased), the description and every
+    /// attendee but the executive's own entry (or, if the executive is not invited, one
+    /// other, so that the event stays someone else's). What `decide` and `slots::place`
+    /// return is the same before and after (tested), as long as `exec` is unchanged.
+    pub fn compact(&mut self, exec: &str) {
+        for e in &mut self.events {
+            if e.kind(exec) == Kind::Request {
+                continue;
+            }
+            e.description = String::new();
+            let keep = e
+                .attendees
+                .iter()
+                .position(|a| a.email == exec)
+                .unwrap_or(0);
+            if e.attendees.len() > 1 {
+                let one = e.attendees.swap_remove(keep);
+                e.attendees = vec![one];
+            }
+            e.attendees.shrink_to_fit();
+        }
+    }
+}
+
 /// Something in the source that was skipped or read with a guess; the rest still counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {

@@ -54,12 +54,12 @@ pub struct Served {
     pub health: Bytes,
     /// Whether `/healthz` answers 200 (a feed is being served) or 503.
     pub healthy: bool,
-    /// `/api/decisions`: the last cycle's plan, SPEC §5 JSON.
-    pub decisions: Bytes,
 }
 
-/// Looks up one decision with its history for `/api/decisions/ID`: the JSON, or `None`.
-pub type Lookup = Arc<dyn Fn(&str) -> Option<Bytes> + Send + Sync>;
+/// The JSON API's answers, looked up when asked (they are not held in memory):
+/// `None` is `/api/decisions`, the last cycle's plan (SPEC §5); `Some(id)` is
+/// `/api/decisions/ID`, one decision with its history. `None` out is a 404.
+pub type Lookup = Arc<dyn Fn(Option<&str>) -> Option<Bytes> + Send + Sync>;
 
 /// The state the server shares with the daemon.
 #[derive(Clone)]
@@ -221,16 +221,16 @@ pub fn respond(shared: &Shared, req: &Request<Incoming>) -> Response<Body> {
             return not_found();
         }
         if path == "/api/decisions" {
-            if served.decisions.is_empty() {
-                return not_found();
-            }
-            return json(served.decisions.clone(), head);
+            return match (shared.lookup)(None) {
+                Some(body) => json(body, head),
+                None => not_found(),
+            };
         }
         let raw = &path["/api/decisions/".len()..];
         let Ok(id) = percent_encoding::percent_decode_str(raw).decode_utf8() else {
             return not_found();
         };
-        return match (shared.lookup)(&id) {
+        return match (shared.lookup)(Some(&id)) {
             Some(body) => json(body, head),
             None => not_found(),
         };

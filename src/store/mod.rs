@@ -163,6 +163,8 @@ impl Store {
         let name = path.display().to_string();
         let db = sled::Config::new()
             .path(&path)
+            // sled's default page cache is 1 GiB; the store is a few MB of JSON.
+            .cache_capacity(8 * 1024 * 1024)
             .open()
             .map_err(|source| StoreError::Open {
                 path: name.clone(),

@@ -1,0 +1,64 @@
+//! One daemon cycle on a 10 000-event calendar file, source read to feed written:
+//! read and parse the .ics, place 1:1s, decide, record the cycle in the sled store (one
+//! transaction, flushed), render the feed and write it atomically. Also the parse alone.
+//! Figures go in BENCHMARKS.md.
+
+use chrono::{TimeZone, Utc};
+use chrono_tz::Tz;
+use criterion::{criterion_group, criterion_main, Criterion};
+
+use timeward::demo::{calendar, rules_toml, to_ics, Shape};
+use timeward::rules::Rules;
+use timeward::store::Store;
+
+fn bench(c: &mut Criterion) {
+    let now = Utc
+        .with_ymd_and_hms(2026, 12, 7, 13, 0, 0)
+        .single()
+        .expect("valid");
+    let shape = Shape {
+        events: 10_000,
+        requests: 1_000,
+        days: 364,
+        request_days: 28,
+        recurring_one_in: 10,
+    };
+    let dir = std::env::temp_dir().join(format!("timeward-bench-cycle-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let ics = dir.join("calendar.ics");
+    let text = to_ics(&calendar(42, shape, now, Tz::America__New_York));
+    std::fs::write(&ics, &text).expect("write calendar");
+    eprintln!("calendar: {} bytes", text.len());
+    let rules_text = format!(
+        "{}\n{}",
+        rules_toml(42, 5, 50),
+        timeward::demo::one_on_ones_toml(42, 3)
+    );
+    let rules = Rules::parse(&rules_text, "bench.toml").expect("generated rules are valid");
+    let store = Store::open(&dir).expect("store");
+
+    let (first, feed) =
+        timeward::daemon::cycle_from_file(&store, &dir, &ics, &rules, now, None).expect("cycle");
+    eprintln!("{first:?}");
+    assert_eq!(first.events, 10_000);
+    assert!(first.decisions >= 950);
+
+    let mut g = c.benchmark_group("cycle");
+    g.sample_size(20);
+    g.bench_function("10k events, source read to feed written", |b| {
+        b.iter(|| {
+            timeward::daemon::cycle_from_file(&store, &dir, &ics, &rules, now, Some(feed.clone()))
+                .expect("cycle")
+        })
+    });
+    g.bench_function("10k events, read and parse only", |b| {
+        b.iter(|| timeward::source::ics::load(&ics).expect("parses"))
+    });
+    g.finish();
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
