@@ -871,8 +871,15 @@ fn notify_reloading() {
     }
 }
 
-/// Half the watchdog period systemd asks for, if it asks.
+/// Half the watchdog period systemd asks for, if it asks. As libsystemd's
+/// `sd_watchdog_enabled`: `WATCHDOG_USEC` enables it, unless `WATCHDOG_PID` names
+/// another process.
 fn watchdog_interval() -> Option<Duration> {
-    let mut usec = 0u64;
-    sd_notify::watchdog_enabled(false, &mut usec).then(|| Duration::from_micros(usec / 2))
+    let usec: u64 = std::env::var("WATCHDOG_USEC").ok()?.parse().ok()?;
+    if let Ok(pid) = std::env::var("WATCHDOG_PID") {
+        if pid.parse::<u32>().ok() != Some(std::process::id()) {
+            return None;
+        }
+    }
+    (usec > 0).then(|| Duration::from_micros(usec / 2))
 }

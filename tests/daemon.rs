@@ -176,6 +176,7 @@ fn rules_edits_apply_within_two_seconds_and_bad_ones_keep_the_last_good() {
         d.feed().text().contains("X-TIMEWARD-SCORE:55")
     });
     assert!(took < Duration::from_secs(2), "took {took:?}");
+    println!("a weight edit reached the feed in {took:?}");
     let edited = d.feed();
 
     // A typo: the feed stays, healthz says where.
@@ -541,4 +542,56 @@ fn the_shipped_config_serves_the_demo() {
         );
     }
     assert!(feed.contains("SUMMARY:1:1 · "), "and 1:1 reservations");
+}
+
+/// The systemd notification protocol, with a datagram socket standing in for systemd:
+/// READY=1 once serving, WATCHDOG=1 at half the watchdog period, RELOADING=1 with
+/// MONOTONIC_USEC on SIGHUP then READY=1 again, STOPPING=1 on SIGTERM.
+#[test]
+fn it_speaks_sd_notify() {
+    use std::os::unix::net::UnixDatagram;
+    let dir = TempDir::new("notify");
+    setup(dir.path(), "1m");
+    let path = dir.path().join("notify.sock");
+    let sock = UnixDatagram::bind(&path).expect("bind the notify socket");
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let d = Daemon::start_with(
+        dir.path(),
+        &[
+            ("NOTIFY_SOCKET", path.to_str().expect("utf-8 path")),
+            ("WATCHDOG_USEC", "400000"),
+        ],
+    );
+    let mut seen: Vec<String> = Vec::new();
+    let mut until = |want: &str, seen: &mut Vec<String>| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            let mut buf = [0u8; 512];
+            if let Ok(n) = sock.recv(&mut buf) {
+                let msg = String::from_utf8_lossy(&buf[..n]).to_string();
+                seen.push(msg.clone());
+                if msg.lines().any(|l| l == want) {
+                    return msg;
+                }
+            }
+        }
+        panic!("no {want} within 10 s; seen {seen:?}");
+    };
+    until("READY=1", &mut seen);
+    let feed = d.feed();
+    assert!(feed.status == 200 || d.health()["status"] == "starting");
+    until("WATCHDOG=1", &mut seen);
+    until("WATCHDOG=1", &mut seen);
+    d.signal("HUP");
+    let reloading = until("RELOADING=1", &mut seen);
+    let usec = reloading
+        .lines()
+        .find_map(|l| l.strip_prefix("MONOTONIC_USEC="))
+        .expect("MONOTONIC_USEC with RELOADING=1");
+    assert!(usec.parse::<u64>().is_ok_and(|u| u > 0), "{usec}");
+    until("READY=1", &mut seen);
+    let (status, _) = d.stop(Duration::from_secs(10));
+    assert!(status.success());
+    until("STOPPING=1", &mut seen);
 }
