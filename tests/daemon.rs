@@ -564,7 +564,7 @@ fn it_speaks_sd_notify() {
         ],
     );
     let mut seen: Vec<String> = Vec::new();
-    let mut until = |want: &str, seen: &mut Vec<String>| {
+    let until = |want: &str, seen: &mut Vec<String>| {
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             let mut buf = [0u8; 512];
