@@ -32,9 +32,21 @@ pub fn expand(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> (Vec<Occurrence>, Vec<Warning>) {
-    let mut out = Vec::new();
-    let mut warnings = Vec::new();
+    expand_on(events, floating, from, to, 1)
+}
 
+/// [`expand`] on up to `threads` threads, for large calendars: the events are split into
+/// contiguous chunks, and the chunks' occurrences and warnings are joined in order, so
+/// the result is the same whatever the number of threads (unit-tested).
+pub fn expand_on(
+    events: &[Event],
+    floating: Tz,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    threads: usize,
+) -> (Vec<Occurrence>, Vec<Warning>) {
+    const PER_THREAD_AT_LEAST: usize = 2048;
+    const BLOCK: usize = 64;
     // Instances replaced by an override, per UID, as instants.
     let mut overridden: HashMap<&str, HashSet<DateTime<Utc>>> = HashMap::new();
     for e in events {
@@ -45,12 +57,75 @@ pub fn expand(
                 .insert(rid.resolve(floating));
         }
     }
+    let n = events.len();
+    let threads = threads.min(n / PER_THREAD_AT_LEAST).max(1);
+    // Events are dealt out in blocks, round robin: a calendar's busy weeks (the ones in
+    // the window, which cost the most) tend to sit together in the file.
+    let range = |t: usize| {
+        let mut out = Vec::new();
+        let mut warnings = Vec::new();
+        let mut first = t * BLOCK;
+        while first < n {
+            let last = (first + BLOCK).min(n);
+            expand_range(
+                events,
+                first..last,
+                &overridden,
+                floating,
+                (from, to),
+                &mut out,
+                &mut warnings,
+            );
+            first += threads * BLOCK;
+        }
+        (out, warnings)
+    };
+    let (mut out, mut warnings) = if threads == 1 {
+        range(0)
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (1..threads)
+                .map(|t| {
+                    let range = &range;
+                    scope.spawn(move || range(t))
+                })
+                .collect();
+            let (mut out, mut warnings) = range(0);
+            for h in handles {
+                match h.join() {
+                    Ok((o, w)) => {
+                        out.extend(o);
+                        warnings.extend(w);
+                    }
+                    // A panic in expansion is a bug; surface it as the same panic.
+                    Err(payload) => std::panic::resume_unwind(payload),
+                }
+            }
+            (out, warnings)
+        })
+    };
+    out.sort_by_key(|o| (o.start, o.event));
+    out.dedup();
+    // Warnings in event order, as one thread would give them.
+    warnings.sort_by_key(|(event, _)| *event);
+    (out, warnings.into_iter().map(|(_, w)| w).collect())
+}
 
+/// Expands `events[range]` into `out` (unsorted) and `warnings`, in event order.
+fn expand_range(
+    events: &[Event],
+    range: std::ops::Range<usize>,
+    overridden: &HashMap<&str, HashSet<DateTime<Utc>>>,
+    floating: Tz,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    out: &mut Vec<Occurrence>,
+    warnings: &mut Vec<(usize, Warning)>,
+) {
     // No zone is more than 14 hours from UTC: a wall-clock time this far outside the
     // window is outside it in every zone, and needs no zone lookup to rule out.
     let slack = TimeDelta::hours(15);
     let (naive_from, naive_to) = (from.naive_utc() - slack, to.naive_utc() + slack);
-    for (i, e) in events.iter().enumerate() {
+    for (i, e) in events.iter().enumerate().take(range.end).skip(range.start) {
         let series = e.recurrence.as_ref().filter(|_| e.recurrence_id.is_none());
         let naive = e.start.naive();
         let length = match e.length {
@@ -104,20 +179,17 @@ pub fn expand(
                 }
             }
             Err(why) => {
-                warnings.push(Warning {
+                warnings.push((i, Warning {
                     line: e.line,
                     message: format!(
                         "event {:?}: recurrence not understood ({why}); only its first occurrence counts",
                         e.uid
                     ),
-                });
+                }));
                 push(first);
             }
         }
     }
-    out.sort_by_key(|o| (o.start, o.event));
-    out.dedup();
-    (out, warnings)
 }
 
 fn overlaps(s: DateTime<Utc>, e: DateTime<Utc>, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {

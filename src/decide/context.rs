@@ -61,7 +61,13 @@ impl<'a> Context<'a> {
         // Busy time a little beyond the horizon counts for buffers and whole-day loads.
         let margin = TimeDelta::days(2) + rules.limits.buffer;
         let events = snapshot.events.as_slice();
-        let (occurrences, warnings) = expand(events, tz, now - margin, horizon_end + margin);
+        let (occurrences, warnings) = expand::expand_on(
+            events,
+            tz,
+            now - margin,
+            horizon_end + margin,
+            super::cores(),
+        );
         let kinds: Vec<Kind> = events.iter().map(|e| e.kind(exec)).collect();
 
         let mut busy = Vec::new();

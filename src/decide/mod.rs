@@ -25,8 +25,7 @@ pub fn decide(
     now: DateTime<Utc>,
 ) -> Plan {
     let ctx = Context::build(snapshot, rules, reservations, now);
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let mut decisions = score_all(&ctx, cores);
+    let mut decisions = score_all(&ctx, cores());
     decisions.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
     let mut reservations = reservations.to_vec();
     reservations.sort_by(|a, b| (a.start, &a.series).cmp(&(b.start, &b.series)));
@@ -40,6 +39,12 @@ pub fn decide(
         unplaced: Vec::new(),
         warnings,
     }
+}
+
+/// How many threads a large calendar's expansion and scoring may use: the one thing the
+/// core asks the machine. Results never depend on it (unit-tested with several counts).
+pub(crate) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 /// Scores every request. Requests are independent, so a large calendar is split into one

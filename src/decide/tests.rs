@@ -667,3 +667,37 @@ fn scoring_on_several_threads_gives_what_one_thread_gives() {
         assert_eq!(super::score_all(&ctx, threads), one, "{threads} threads");
     }
 }
+
+#[test]
+fn expanding_on_several_threads_gives_what_one_thread_gives() {
+    use crate::calendar::expand::expand_on;
+    let shape = crate::demo::Shape {
+        events: 9_000,
+        requests: 900,
+        days: 120,
+        request_days: 28,
+        recurring_one_in: 5,
+    };
+    let tz = chrono_tz::Tz::America__New_York;
+    let mut snapshot = crate::demo::calendar(7, shape, now(), tz);
+    // An override and a bad rule, so that skips and warnings are in play too.
+    let mut moved = snapshot.events[1].clone();
+    moved.recurrence = None;
+    moved.recurrence_id = Some(snapshot.events[1].start);
+    snapshot.events.push(moved);
+    snapshot.events[4000].recurrence = Some(crate::calendar::Recurrence {
+        rrules: vec!["FREQ=SOMETIMES".into()],
+        ..Default::default()
+    });
+    let (from, to) = (now() - TimeDelta::days(3), now() + TimeDelta::days(40));
+    let one = expand_on(&snapshot.events, tz, from, to, 1);
+    assert!(one.0.len() > 1000, "{}", one.0.len());
+    assert_eq!(one.1.len(), 1, "{:?}", one.1);
+    for threads in [2, 3, 7] {
+        assert_eq!(
+            expand_on(&snapshot.events, tz, from, to, threads),
+            one,
+            "{threads} threads"
+        );
+    }
+}

@@ -320,6 +320,24 @@ fn word_hash(w: &str) -> u64 {
 /// Lower case with runs of white space folded to one space, so "Series  B" matches
 /// "series b".
 pub fn normalize(s: &str) -> String {
+    if s.is_ascii() {
+        // Nearly every title: bytes, no Unicode case tables.
+        let mut out = Vec::with_capacity(s.len());
+        let mut space = false;
+        for &b in s.as_bytes() {
+            if b.is_ascii_whitespace() || b == 0x0b {
+                space = !out.is_empty();
+                continue;
+            }
+            if space {
+                out.push(b' ');
+                space = false;
+            }
+            out.push(b.to_ascii_lowercase());
+        }
+        // Only ASCII went in.
+        return String::from_utf8(out).unwrap_or_default();
+    }
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.chars() {
@@ -339,6 +357,35 @@ pub fn normalize(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ASCII fast path of `normalize` agrees with the Unicode path.
+    #[test]
+    fn normalize_ascii_matches_unicode_rules() {
+        let slow = |s: &str| {
+            let mut out = String::new();
+            let mut space = false;
+            for c in s.chars() {
+                if c.is_whitespace() {
+                    space = !out.is_empty();
+                    continue;
+                }
+                if space {
+                    out.push(' ');
+                    space = false;
+                }
+                out.extend(c.to_lowercase());
+            }
+            out
+        };
+        for b in 0u8..128 {
+            let c = char::from(b);
+            for s in [format!("A{c}b"), format!("{c}{c}Xy {c}"), format!("  Q{c}")] {
+                assert_eq!(normalize(&s), slow(&s), "{s:?}");
+            }
+        }
+        assert_eq!(normalize("  Launch\tPLAN\r\n v2 "), "launch plan v2");
+        assert_eq!(normalize("Ünïcode  TITLE"), "ünïcode title");
+    }
 
     #[test]
     fn durations() {
