@@ -11,6 +11,10 @@ use timeward::demo::{calendar, rules_toml, to_ics, Shape};
 use timeward::rules::Rules;
 use timeward::store::Store;
 
+// The allocator of the shipped binary (src/main.rs), so that the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn bench(c: &mut Criterion) {
     let now = Utc
         .with_ymd_and_hms(2026, 12, 7, 13, 0, 0)

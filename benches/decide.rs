@@ -10,6 +10,10 @@ use timeward::decide::{decide, Context};
 use timeward::demo::{calendar, rules_toml, Shape};
 use timeward::rules::Rules;
 
+// The allocator of the shipped binary (src/main.rs), so that the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn bench(c: &mut Criterion) {
     let now = Utc
         .with_ymd_and_hms(2026, 12, 7, 13, 0, 0)

@@ -71,7 +71,6 @@ pub async fn run(
     clock: Clock,
     mut signals: mpsc::Receiver<Signal>,
 ) -> Result<(), StartError> {
-    tune_heap();
     let state = config.state_dir.clone();
     make_private_dir(&state).map_err(|source| StartError::StateDir {
         path: state.display().to_string(),
@@ -457,7 +456,6 @@ impl Daemon {
         .await
         .map_err(|e| format!("the cycle stopped: {e}"))
         .and_then(|r| r);
-        let _ = tokio::task::spawn_blocking(trim_heap).await;
         match work {
             Ok(done) => {
                 let report = CycleReport {
@@ -713,43 +711,6 @@ fn run_cycle(
         unplaced: plan.unplaced.len(),
         changes,
     })
-}
-
-/// Keeps glibc from raising its mmap threshold: by default, once a large block (a parsed
-/// calendar, a rendered feed) is freed, glibc serves later blocks of up to that size from
-/// its heaps, where they fragment and stay resident between cycles. With the threshold
-/// fixed at 128 KiB, every large block is its own mapping, returned when freed. Measured
-/// on the 10 000-event calendar: idle resident memory 51 MiB → 44 MiB (BENCHMARKS.md).
-fn tune_heap() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        const M_MMAP_THRESHOLD: std::ffi::c_int = -3;
-        unsafe extern "C" {
-            fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
-        }
-        // SAFETY: mallopt only changes a glibc tuning parameter; it takes no pointers.
-        unsafe {
-            mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-        }
-    }
-}
-
-/// Hands the memory freed by a cycle back to the system. A cycle parses megabytes of
-/// calendar and builds a plan, on several threads, each with its own glibc arena; glibc
-/// keeps what they free, so without this the idle daemon's resident memory would be
-/// about twice what it holds.
-fn trim_heap() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        unsafe extern "C" {
-            fn malloc_trim(pad: usize) -> std::ffi::c_int;
-        }
-        // SAFETY: malloc_trim only returns free pages of glibc's heaps to the kernel; it
-        // takes no pointers and is safe to call from any thread at any time.
-        unsafe {
-            malloc_trim(0);
-        }
-    }
 }
 
 /// `/api/decisions/ID`: the stored decision with its history.

@@ -595,3 +595,29 @@ fn it_speaks_sd_notify() {
     assert!(status.success());
     until("STOPPING=1", &mut seen);
 }
+
+/// `timeward run` restarts itself once with the allocator options for an idle daemon
+/// when they are not set (the systemd units set them); the PID stays the same.
+#[test]
+fn the_daemon_runs_with_its_allocator_options() {
+    let dir = TempDir::new("alloc");
+    setup(dir.path(), "1m");
+    let d = Daemon::start(dir.path());
+    d.wait_ready();
+    let environ = std::fs::read(format!("/proc/{}/environ", d.pid())).expect("environ");
+    let vars: Vec<String> = environ
+        .split(|b| *b == 0)
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .collect();
+    for want in ["MIMALLOC_ARENA_EAGER_COMMIT=0", "MIMALLOC_PURGE_DELAY=0"] {
+        assert!(vars.iter().any(|v| v == want), "{want} in {vars:?}");
+    }
+    // Set by the operator: left as they are.
+    let (status, _) = d.stop(Duration::from_secs(10));
+    assert!(status.success());
+    let d2 = Daemon::start_with(dir.path(), &[("MIMALLOC_PURGE_DELAY", "10")]);
+    let environ = std::fs::read(format!("/proc/{}/environ", d2.pid())).expect("environ");
+    let text = String::from_utf8_lossy(&environ);
+    assert!(text.contains("MIMALLOC_PURGE_DELAY=10"), "{text}");
+    assert!(text.contains("MIMALLOC_ARENA_EAGER_COMMIT=0"), "{text}");
+}
