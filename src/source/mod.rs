@@ -2,5 +2,6 @@
 //! shell: this module reads files and URLs; the parsing it hands off to is pure.
 
 pub mod demo;
+pub mod google;
 pub mod ics;
 pub mod url;

@@ -1,4 +1,7 @@
 //! Helpers shared by the integration tests: `daemon` starts the real binary on loopback;
-//! the fake Google Calendar API comes here with the Google source.
+//! `fake_google` is a fake Google Calendar API for the real client.
+
+#![allow(dead_code)]
 
 pub mod daemon;
+pub mod fake_google;

@@ -1,0 +1,392 @@
+//! The Google Calendar source: Google's incremental sync with the `google-calendar3`
+//! client. Part of the shell.
+//!
+//! A full sync pages through `events.list` (2 500 a page, hidden invitations shown,
+//! recurring series as masters plus exceptions, a `timeMin` bound) and keeps the
+//! `nextSyncToken`; later polls send only the sync token (and page tokens), so an idle
+//! poll is one request. A 410 (`fullSyncRequired`) drops the kept events and syncs in full.
+//! A cancelled event is deleted; a cancelled *instance* of a series is kept, as the
+//! override that removes that instance. A full sync replaces the kept events only when it
+//! completes, so a failure midway loses nothing.
+//!
+//! The events are turned into a [`Snapshot`] by writing them as iCalendar and reading that
+//! with the same parser and recurrence engine as the .ics source, so the two sources
+//! decide alike (tested across sources).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use google_calendar3::api::{Event, EventDateTime, Scope};
+use google_calendar3::hyper_rustls::HttpsConnector;
+use google_calendar3::hyper_util::client::legacy::connect::HttpConnector;
+use google_calendar3::CalendarHub;
+use icalendar::{Component, Property};
+
+use crate::calendar::Snapshot;
+
+/// Events a page: Google's maximum.
+const PAGE: i32 = 2500;
+
+/// Why a poll failed. The kept events stay as they were.
+#[derive(Debug, thiserror::Error)]
+pub enum GoogleError {
+    #[error("Google Calendar did not answer within {0}s")]
+    Timeout(u64),
+    #[error("Google Calendar answered {code}{}: {message}", reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default())]
+    Api {
+        code: i64,
+        reason: Option<String>,
+        message: String,
+    },
+    #[error("Google Calendar: {0}")]
+    Other(String),
+}
+
+impl GoogleError {
+    fn from_client(e: google_calendar3::Error) -> GoogleError {
+        match e {
+            google_calendar3::Error::BadRequest(v) => {
+                let err = &v["error"];
+                GoogleError::Api {
+                    code: err["code"].as_i64().unwrap_or(400),
+                    reason: err["errors"][0]["reason"].as_str().map(str::to_string),
+                    message: err["message"].as_str().unwrap_or("").to_string(),
+                }
+            }
+            google_calendar3::Error::Failure(resp) => GoogleError::Api {
+                code: i64::from(resp.status().as_u16()),
+                reason: None,
+                message: resp.status().canonical_reason().unwrap_or("failure").into(),
+            },
+            other => GoogleError::Other(other.to_string()),
+        }
+    }
+
+    /// Google's "the sync token is no longer valid": sync in full.
+    pub fn is_full_sync_required(&self) -> bool {
+        matches!(self, GoogleError::Api { code: 410, .. })
+    }
+}
+
+/// What a poll found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Polled {
+    Unchanged,
+    Changed,
+}
+
+pub type Hub = CalendarHub<HttpsConnector<HttpConnector>>;
+
+/// A client for the Calendar API at `base_url` (`None`: Google's), authorised by `auth`:
+/// rustls with the webpki roots (no CA bundle needed), https to Google and plain http to
+/// a loopback fake or a corporate proxy's endpoint.
+pub fn hub(base_url: Option<&str>, auth: impl google_calendar3::common::GetToken + 'static) -> Hub {
+    let connector = google_calendar3::hyper_rustls::HttpsConnectorBuilder::new()
+        .with_webpki_roots()
+        .https_or_http()
+        .enable_http1()
+        .build();
+    let client = google_calendar3::hyper_util::client::legacy::Client::builder(
+        google_calendar3::hyper_util::rt::TokioExecutor::new(),
+    )
+    .build(connector);
+    let mut hub = CalendarHub::new(client, auth);
+    if let Some(base) = base_url {
+        let base = if base.ends_with('/') {
+            base.to_string()
+        } else {
+            format!("{base}/")
+        };
+        hub.base_url(base);
+    }
+    hub
+}
+
+/// One Google calendar, kept in sync.
+pub struct GoogleCalendar {
+    hub: Hub,
+    calendar_id: String,
+    timeout: Duration,
+    /// The lower bound of a full sync: events that ended before it are not fetched.
+    time_min: DateTime<Utc>,
+    sync_token: Option<String>,
+    events: BTreeMap<String, Event>,
+}
+
+impl GoogleCalendar {
+    pub fn new(hub: Hub, calendar_id: &str, timeout: Duration, time_min: DateTime<Utc>) -> Self {
+        GoogleCalendar {
+            hub,
+            calendar_id: calendar_id.to_string(),
+            timeout,
+            time_min,
+            sync_token: None,
+            events: BTreeMap::new(),
+        }
+    }
+
+    pub fn sync_token(&self) -> Option<&str> {
+        self.sync_token.as_deref()
+    }
+
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// Moves the lower bound of the next full sync (the daemon keeps it a little behind now).
+    pub fn set_time_min(&mut self, t: DateTime<Utc>) {
+        self.time_min = t;
+    }
+
+    /// One poll: incremental when a sync token is held, else a full sync; a 410 turns
+    /// an incremental poll into a full sync.
+    pub async fn poll(&mut self) -> Result<Polled, GoogleError> {
+        let Some(token) = self.sync_token.clone() else {
+            return self.full_sync().await;
+        };
+        match self.incremental(&token).await {
+            Err(e) if e.is_full_sync_required() => {
+                tracing::info!("Google asked for a full sync (410)");
+                self.sync_token = None;
+                self.full_sync().await
+            }
+            other => other,
+        }
+    }
+
+    async fn full_sync(&mut self) -> Result<Polled, GoogleError> {
+        let mut fresh: BTreeMap<String, Event> = BTreeMap::new();
+        let mut page: Option<String> = None;
+        loop {
+            let mut call = self
+                .hub
+                .events()
+                .list(&self.calendar_id)
+                .max_results(PAGE)
+                .show_hidden_invitations(true)
+                .single_events(false)
+                .time_min(self.time_min)
+                .add_scope(Scope::Event);
+            if let Some(p) = &page {
+                call = call.page_token(p);
+            }
+            let (_, list) = tokio::time::timeout(self.timeout, call.doit())
+                .await
+                .map_err(|_| GoogleError::Timeout(self.timeout.as_secs()))?
+                .map_err(GoogleError::from_client)?;
+            for e in list.items.unwrap_or_default() {
+                apply(&mut fresh, e);
+            }
+            match (list.next_page_token, list.next_sync_token) {
+                (Some(p), _) => page = Some(p),
+                (None, token) => {
+                    self.events = fresh;
+                    self.sync_token = token;
+                    return Ok(Polled::Changed);
+                }
+            }
+        }
+    }
+
+    async fn incremental(&mut self, token: &str) -> Result<Polled, GoogleError> {
+        let mut page: Option<String> = None;
+        let mut changed = false;
+        loop {
+            // Only the sync token (and the page token): Google refuses timeMin and the
+            // other filters with it.
+            let mut call = self
+                .hub
+                .events()
+                .list(&self.calendar_id)
+                .sync_token(token)
+                .max_results(PAGE)
+                .show_hidden_invitations(true)
+                .single_events(false)
+                .add_scope(Scope::Event);
+            if let Some(p) = &page {
+                call = call.page_token(p);
+            }
+            let (_, list) = tokio::time::timeout(self.timeout, call.doit())
+                .await
+                .map_err(|_| GoogleError::Timeout(self.timeout.as_secs()))?
+                .map_err(GoogleError::from_client)?;
+            for e in list.items.unwrap_or_default() {
+                changed = true;
+                apply(&mut self.events, e);
+            }
+            match (list.next_page_token, list.next_sync_token) {
+                (Some(p), _) => page = Some(p),
+                (None, token) => {
+                    if token.is_some() {
+                        self.sync_token = token;
+                    }
+                    return Ok(if changed {
+                        Polled::Changed
+                    } else {
+                        Polled::Unchanged
+                    });
+                }
+            }
+        }
+    }
+
+    /// The kept events as the calendar model sees them. `exec` is the executive's
+    /// address in the rules: Google marks the calendar's owner with `self`, whatever
+    /// address the rules use.
+    pub fn snapshot(&self, exec: &str) -> Snapshot {
+        crate::calendar::ics::parse(&to_ics(self.events.values(), exec)).unwrap_or_default()
+    }
+}
+
+/// Applies one item of a list: a cancelled event goes; a cancelled instance of a series
+/// stays, as the override that removes the instance; anything else is kept as sent.
+fn apply(events: &mut BTreeMap<String, Event>, e: Event) {
+    let Some(id) = e.id.clone() else { return };
+    let cancelled = e.status.as_deref() == Some("cancelled");
+    if cancelled && e.recurring_event_id.is_none() {
+        events.remove(&id);
+        // Its exceptions go with it.
+        events.retain(|_, x| x.recurring_event_id.as_deref() != Some(id.as_str()));
+    } else {
+        events.insert(id, e);
+    }
+}
+
+/// Google events as one iCalendar document, for the .ics parser.
+pub fn to_ics<'a>(events: impl IntoIterator<Item = &'a Event>, exec: &str) -> String {
+    let mut cal = icalendar::Calendar::empty();
+    cal.append_property(Property::new("VERSION", "2.0"));
+    cal.append_property(Property::new("PRODID", "-//timeward//google//EN"));
+    for e in events {
+        if let Some(ev) = vevent(e, exec) {
+            cal.push(ev);
+        }
+    }
+    cal.done().to_string()
+}
+
+fn time(name: &str, t: &EventDateTime) -> Option<Property> {
+    if let Some(d) = t.date {
+        let mut p = Property::new(name, d.format("%Y%m%d").to_string());
+        p.add_parameter("VALUE", "DATE");
+        return Some(p);
+    }
+    let utc = t.date_time?;
+    // The client keeps only the instant; the zone is in `time_zone` (recurrences and
+    // wall-clock rules need it).
+    match t
+        .time_zone
+        .as_deref()
+        .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
+    {
+        Some(tz) => {
+            let local = utc.with_timezone(&tz).naive_local();
+            let mut p = Property::new(name, local.format("%Y%m%dT%H%M%S").to_string());
+            p.add_parameter("TZID", tz.name());
+            Some(p)
+        }
+        None => Some(Property::new(
+            name,
+            utc.format("%Y%m%dT%H%M%SZ").to_string(),
+        )),
+    }
+}
+
+fn vevent(e: &Event, exec: &str) -> Option<icalendar::Event> {
+    let id = e.id.as_deref()?;
+    let mut ev = icalendar::Event::new();
+    // An exception carries its series' id as UID, as in iCalendar.
+    ev.uid(e.recurring_event_id.as_deref().unwrap_or(id));
+    ev.add_property("DTSTAMP", "20000101T000000Z");
+    let cancelled = e.status.as_deref() == Some("cancelled");
+    match (&e.start, &e.end) {
+        (Some(s), Some(end)) => {
+            ev.append_property(time("DTSTART", s)?);
+            ev.append_property(time("DTEND", end)?);
+        }
+        // A cancelled instance comes without times: its original start is enough.
+        _ if cancelled => {
+            let o = e.original_start_time.as_ref()?;
+            ev.append_property(time("DTSTART", o)?);
+        }
+        _ => return None,
+    }
+    if let Some(o) = &e.original_start_time {
+        ev.append_property(time("RECURRENCE-ID", o)?);
+    }
+    if let Some(s) = &e.summary {
+        ev.summary(s);
+    }
+    if let Some(d) = &e.description {
+        ev.description(d);
+    }
+    for line in e.recurrence.iter().flatten() {
+        // "RRULE:FREQ=WEEKLY", "EXDATE;TZID=Europe/Berlin:20261208T100000", …
+        if let Some((head, value)) = line.split_once(':') {
+            let mut parts = head.split(';');
+            let name = parts.next().unwrap_or("");
+            let mut p = Property::new(name, value);
+            for param in parts {
+                if let Some((k, v)) = param.split_once('=') {
+                    p.add_parameter(k, v);
+                }
+            }
+            ev.append_multi_property(p);
+        }
+    }
+    if let Some(o) = &e.organizer {
+        let email = if o.self_ == Some(true) {
+            Some(exec)
+        } else {
+            o.email.as_deref()
+        };
+        if let Some(email) = email {
+            ev.add_property("ORGANIZER", format!("mailto:{email}"));
+        }
+    }
+    for a in e.attendees.iter().flatten() {
+        let email = if a.self_ == Some(true) {
+            exec
+        } else {
+            match a.email.as_deref() {
+                Some(m) => m,
+                None => continue,
+            }
+        };
+        let mut p = Property::new("ATTENDEE", format!("mailto:{email}"));
+        p.add_parameter(
+            "PARTSTAT",
+            match a.response_status.as_deref() {
+                Some("accepted") => "ACCEPTED",
+                Some("tentative") => "TENTATIVE",
+                Some("declined") => "DECLINED",
+                _ => "NEEDS-ACTION",
+            },
+        );
+        if a.optional == Some(true) {
+            p.add_parameter("ROLE", "OPT-PARTICIPANT");
+        }
+        ev.append_multi_property(p);
+    }
+    if cancelled {
+        ev.add_property("STATUS", "CANCELLED");
+    } else if e.status.as_deref() == Some("tentative") {
+        ev.add_property("STATUS", "TENTATIVE");
+    }
+    // Working locations are not meetings; focus time and out-of-office are busy (they
+    // are opaque by default, as Google sends them).
+    let transparent = e.transparency.as_deref() == Some("transparent")
+        || e.event_type.as_deref() == Some("workingLocation");
+    if transparent {
+        ev.add_property("TRANSP", "TRANSPARENT");
+    }
+    if matches!(e.visibility.as_deref(), Some("private" | "confidential")) {
+        ev.add_property("CLASS", "PRIVATE");
+    }
+    Some(ev.done())
+}

@@ -1,0 +1,404 @@
+//! The Google source's sync against the fake Calendar API on 127.0.0.1, through the real
+//! `google-calendar3` client: full sync in pages, idle polls, incremental changes, a 410
+//! in the middle of paging, and the same calendar through Google and as an .ics file
+//! giving the same decisions.
+
+mod support;
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::{json, Value};
+use support::fake_google::{Fake, TOKEN};
+use timeward::rules::Rules;
+use timeward::source::google::{hub, GoogleCalendar, Polled};
+
+const EXEC: &str = "dana@acme.example";
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 7, 13, 0, 0)
+        .single()
+        .expect("valid")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn calendar(fake: &Fake) -> GoogleCalendar {
+    GoogleCalendar::new(
+        hub(Some(&fake.base), TOKEN.to_string()),
+        "primary",
+        Duration::from_secs(10),
+        now() - chrono::TimeDelta::days(1),
+    )
+}
+
+fn rules() -> Rules {
+    Rules::parse(
+        r#"[executive]
+name = "Dana Reyes"
+email = "dana@acme.example"
+timezone = "America/New_York"
+assistant = "sam@acme.example"
+known_domains = ["acme.example"]
+
+[[goals]]
+name = "Launch"
+weight = 30
+keywords = ["launch"]
+"#,
+        "rules.toml",
+    )
+    .expect("rules")
+}
+
+/// A Google event: `start` in New York wall-clock "YYYY-MM-DDTHH:MM", an hour long.
+fn event(id: &str, summary: &str, start: &str, from: &str, me: &str) -> Value {
+    let tz = chrono_tz::Tz::America__New_York;
+    let local = chrono::NaiveDateTime::parse_from_str(start, "%Y-%m-%dT%H:%M").expect("time");
+    let s = local.and_local_timezone(tz).single().expect("unambiguous");
+    let e = s + chrono::TimeDelta::hours(1);
+    json!({
+        "id": id,
+        "status": "confirmed",
+        "summary": summary,
+        "start": { "dateTime": s.to_rfc3339(), "timeZone": "America/New_York" },
+        "end": { "dateTime": e.to_rfc3339(), "timeZone": "America/New_York" },
+        "organizer": { "email": from },
+        "attendees": [
+            { "email": "dana.reyes@acme.example", "self": true, "responseStatus": me },
+            { "email": from, "responseStatus": "accepted", "organizer": true }
+        ]
+    })
+}
+
+fn decide(cal: &GoogleCalendar) -> timeward::decide::Plan {
+    timeward::suggest(&cal.snapshot(EXEC), &rules(), &[], now())
+}
+
+#[test]
+fn a_full_sync_pages_through_2500_at_a_time() {
+    let fake = Fake::start();
+    for i in 0..10_000 {
+        let day = 8 + (i % 20);
+        fake.put(event(
+            &format!("e{i:05}"),
+            "Standing item",
+            &format!("2026-12-{day:02}T{:02}:00", 9 + i % 8),
+            "ops@acme.example",
+            "accepted",
+        ));
+    }
+    let rt = runtime();
+    let mut cal = calendar(&fake);
+    assert_eq!(rt.block_on(cal.poll()).expect("full sync"), Polled::Changed);
+    assert_eq!(cal.len(), 10_000);
+    assert_eq!(fake.count("list"), 4, "10 000 events, 2 500 a page");
+    assert_eq!(fake.count("list_sync"), 0);
+    assert!(cal.sync_token().is_some());
+    assert_eq!(cal.snapshot(EXEC).events.len(), 10_000);
+
+    // An idle poll: exactly one request, nothing changed.
+    fake.reset_counts();
+    assert_eq!(rt.block_on(cal.poll()).expect("idle"), Polled::Unchanged);
+    assert_eq!(fake.count("list"), 1);
+    assert_eq!(fake.count("list_sync"), 1);
+}
+
+#[test]
+fn incremental_changes_arrive_with_the_sync_token() {
+    let fake = Fake::start();
+    fake.put(event(
+        "staff",
+        "Staff meeting",
+        "2026-12-08T10:00",
+        EXEC,
+        "accepted",
+    ));
+    fake.put(event(
+        "move-me",
+        "Launch review",
+        "2026-12-09T10:00",
+        "ana@acme.example",
+        "needsAction",
+    ));
+    fake.put(event(
+        "drop-me",
+        "Vendor pitch",
+        "2026-12-10T10:00",
+        "rep@vendor.example",
+        "needsAction",
+    ));
+    // A weekly series of requests, four weeks.
+    let mut series = event(
+        "series",
+        "Launch sync",
+        "2026-12-08T15:00",
+        "ana@acme.example",
+        "needsAction",
+    );
+    series["recurrence"] = json!(["RRULE:FREQ=WEEKLY;COUNT=4"]);
+    fake.put(series);
+
+    let rt = runtime();
+    let mut cal = calendar(&fake);
+    rt.block_on(cal.poll()).expect("full sync");
+    let plan = decide(&cal);
+    let ids: Vec<&str> = plan.decisions.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    let occurrences = |plan: &timeward::decide::Plan, id: &str| {
+        plan.decisions
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| d.occurrences.len())
+    };
+    assert_eq!(occurrences(&plan, "series"), Some(4));
+
+    // The changes: a new invitation, a moved event, a cancelled event, and in the series
+    // one instance moved and one deleted.
+    fake.put(event(
+        "new",
+        "Launch budget",
+        "2026-12-11T11:00",
+        "cfo@acme.example",
+        "needsAction",
+    ));
+    fake.put(event(
+        "move-me",
+        "Launch review",
+        "2026-12-09T14:00",
+        "ana@acme.example",
+        "needsAction",
+    ));
+    fake.cancel("drop-me");
+    let mut moved = event(
+        "series_20261215T200000Z",
+        "Launch sync",
+        "2026-12-16T15:00",
+        "ana@acme.example",
+        "needsAction",
+    );
+    moved["recurringEventId"] = json!("series");
+    moved["originalStartTime"] =
+        json!({ "dateTime": "2026-12-15T20:00:00Z", "timeZone": "America/New_York" });
+    fake.put(moved);
+    fake.put(json!({
+        "id": "series_20261222T200000Z",
+        "status": "cancelled",
+        "recurringEventId": "series",
+        "originalStartTime": { "dateTime": "2026-12-22T20:00:00Z", "timeZone": "America/New_York" }
+    }));
+
+    fake.reset_counts();
+    assert_eq!(
+        rt.block_on(cal.poll()).expect("incremental"),
+        Polled::Changed
+    );
+    assert_eq!(fake.count("list_full"), 0, "no full sync");
+    assert_eq!(fake.count("list_sync"), 1);
+
+    let plan = decide(&cal);
+    let find = |id: &str| plan.decisions.iter().find(|d| d.id == id);
+    assert!(find("new").is_some(), "the new invitation is pending");
+    assert!(find("drop-me").is_none(), "the cancelled event is gone");
+    let moved = find("move-me").expect("moved event");
+    assert_eq!(
+        moved.start,
+        Utc.with_ymd_and_hms(2026, 12, 9, 19, 0, 0)
+            .single()
+            .expect("t")
+    );
+    let series = find("series").expect("series");
+    let starts: Vec<String> = series
+        .occurrences
+        .iter()
+        .map(|(s, _)| s.format("%Y-%m-%dT%H:%MZ").to_string())
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            "2026-12-08T20:00Z",
+            "2026-12-16T20:00Z",
+            "2026-12-29T20:00Z"
+        ],
+        "the 15th moved to the 16th, the 22nd deleted"
+    );
+}
+
+#[test]
+fn a_410_in_the_middle_of_paging_resyncs_in_full_with_nothing_stale() {
+    let fake = Fake::start();
+    for i in 0..3000 {
+        fake.put(event(
+            &format!("e{i:04}"),
+            "Standing item",
+            &format!("2026-12-{:02}T10:00", 8 + i % 20),
+            EXEC,
+            "accepted",
+        ));
+    }
+    let rt = runtime();
+    let mut cal = calendar(&fake);
+    rt.block_on(cal.poll()).expect("full sync");
+    assert_eq!(cal.len(), 3000);
+
+    // 2 600 changes (two pages of incremental sync), one of them a deletion; the second
+    // page answers 410.
+    for i in 0..2600 {
+        fake.put(event(
+            &format!("e{i:04}"),
+            "Standing item, moved",
+            &format!("2026-12-{:02}T11:00", 8 + i % 20),
+            EXEC,
+            "accepted",
+        ));
+    }
+    fake.cancel("e2999");
+    fake.reset_counts();
+    fake.gone_at_next(2);
+    assert_eq!(rt.block_on(cal.poll()).expect("resync"), Polled::Changed);
+    assert_eq!(
+        fake.count("list_sync"),
+        2,
+        "two incremental pages, the second 410"
+    );
+    assert_eq!(
+        fake.count("list_full"),
+        2,
+        "then a full sync of 2 999 events"
+    );
+    assert_eq!(cal.len(), 2999);
+    let snap = cal.snapshot(EXEC);
+    let mut uids: Vec<String> = snap.events.iter().map(|e| e.uid.clone()).collect();
+    uids.sort();
+    assert_eq!(uids, fake.live_ids(), "exactly the live events");
+    assert!(snap
+        .events
+        .iter()
+        .filter(|e| e.uid.as_str() < "e2600")
+        .all(|e| e.title == "Standing item, moved"));
+}
+
+#[test]
+fn sync_tokens_go_alone() {
+    // The fake answers 400 to a filter sent with a sync token, as Google does: a
+    // second poll that succeeds shows that none was sent.
+    let fake = Fake::start();
+    fake.put(event(
+        "a",
+        "Launch",
+        "2026-12-08T10:00",
+        "ana@acme.example",
+        "needsAction",
+    ));
+    let rt = runtime();
+    let mut cal = calendar(&fake);
+    rt.block_on(cal.poll()).expect("full");
+    rt.block_on(cal.poll())
+        .expect("incremental without timeMin");
+    assert_eq!(fake.count("list_sync"), 1);
+}
+
+#[test]
+fn the_same_calendar_from_google_and_from_ics_decides_alike() {
+    // One calendar written twice: as Google's JSON and as an .ics file.
+    let fake = Fake::start();
+    fake.put(event(
+        "staff@acme.example",
+        "Staff meeting",
+        "2026-12-08T10:00",
+        EXEC,
+        "accepted",
+    ));
+    fake.put(event(
+        "launch@acme.example",
+        "Launch review",
+        "2026-12-08T10:30",
+        "ana@acme.example",
+        "needsAction",
+    ));
+    fake.put(event(
+        "pitch@vendor.example",
+        "Vendor pitch",
+        "2026-12-09T16:30",
+        "rep@vendor.example",
+        "needsAction",
+    ));
+    let mut private = event(
+        "doctor@acme.example",
+        "Oncologist",
+        "2026-12-10T09:00",
+        EXEC,
+        "accepted",
+    );
+    private["visibility"] = json!("private");
+    fake.put(private);
+    fake.put(event(
+        "clash@acme.example",
+        "Budget",
+        "2026-12-10T09:30",
+        "cfo@acme.example",
+        "needsAction",
+    ));
+    let mut series = event(
+        "weekly@acme.example",
+        "Launch sync",
+        "2026-12-08T15:00",
+        "ana@acme.example",
+        "needsAction",
+    );
+    series["recurrence"] = json!([
+        "RRULE:FREQ=WEEKLY;COUNT=3",
+        "EXDATE;TZID=America/New_York:20261215T150000"
+    ]);
+    fake.put(series);
+    let mut offsite = json!({
+        "id": "offsite@acme.example", "status": "confirmed", "summary": "Offsite",
+        "start": { "date": "2026-12-11" }, "end": { "date": "2026-12-12" },
+        "organizer": { "email": "dana.reyes@acme.example", "self": true }
+    });
+    offsite["transparency"] = json!("opaque");
+    fake.put(offsite);
+    fake.put(event(
+        "friday@acme.example",
+        "Friday sync",
+        "2026-12-11T13:00",
+        "ana@acme.example",
+        "needsAction",
+    ));
+
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n\
+BEGIN:VEVENT\r\nUID:staff@acme.example\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;TZID=America/New_York:20261208T100000\r\nDTEND;TZID=America/New_York:20261208T110000\r\nSUMMARY:Staff meeting\r\nORGANIZER:mailto:dana@acme.example\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:dana@acme.example\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:dana@acme.example\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:launch@acme.example\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;TZID=America/New_York:20261208T103000\r\nDTEND;TZID=America/New_York:20261208T113000\r\nSUMMARY:Launch review\r\nORGANIZER:mailto:ana@acme.example\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:dana@acme.example\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:ana@acme.example\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:pitch@vendor.example\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;TZID=America/New_York:20261209T163000\r\nDTEND;TZID=America/New_York:20261209T173000\r\nSUMMARY:Vendor pitch\r\nORGANIZER:mailto:rep@vendor.example\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:dana@acme.example\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:rep@vendor.example\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:doctor@acme.example\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;TZID=America/New_York:20261210T090000\r\nDTEND;TZID=America/New_York:20261210T100000\r\nSUMMARY:Oncologist\r\nCLASS:PRIVATE\r\nORGANIZER:mailto:dana@acme.example\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:dana@acme.example\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:dana@acme.example\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:clash@acme.example\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;TZID=America/New_York:20261210T093000\r\nDTEND;TZID=America/New_York:20261210T103000\r\nSUMMARY:Budget\r\nORGANIZER:mailto:cfo@acme.example\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:dana@acme.example\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:cfo@acme.example\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:weekly@acme.example\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;TZID=America/New_York:20261208T150000\r\nDTEND;TZID=America/New_York:20261208T160000\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\nEXDATE;TZID=America/New_York:20261215T150000\r\nSUMMARY:Launch sync\r\nORGANIZER:mailto:ana@acme.example\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:dana@acme.example\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:ana@acme.example\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:offsite@acme.example\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;VALUE=DATE:20261211\r\nDTEND;VALUE=DATE:20261212\r\nSUMMARY:Offsite\r\nORGANIZER:mailto:dana@acme.example\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:friday@acme.example\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;TZID=America/New_York:20261211T130000\r\nDTEND;TZID=America/New_York:20261211T140000\r\nSUMMARY:Friday sync\r\nORGANIZER:mailto:ana@acme.example\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:dana@acme.example\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:ana@acme.example\r\nEND:VEVENT\r\n\
+END:VCALENDAR\r\n";
+    let from_ics = timeward::calendar::ics::parse(ics).expect("ics");
+    let rt = runtime();
+    let mut cal = calendar(&fake);
+    rt.block_on(cal.poll()).expect("sync");
+    let rules = rules();
+    let a = timeward::suggest(&cal.snapshot(EXEC), &rules, &[], now());
+    let b = timeward::suggest(&from_ics, &rules, &[], now());
+    assert_eq!(a.decisions.len(), 5, "{}", a.to_json());
+    assert_eq!(a.to_json(), b.to_json());
+    // The private appointment is named as such in the clash's reasons.
+    let clash = a
+        .decisions
+        .iter()
+        .find(|d| d.id == "clash@acme.example")
+        .expect("clash");
+    assert!(clash
+        .reasons
+        .iter()
+        .any(|r| r.detail.as_str().contains("a private event")));
+    assert!(!a.to_json().contains("Oncologist"));
+}
