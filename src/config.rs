@@ -35,23 +35,15 @@ struct RawSource {
     kind: String,
     url: Option<String>,
     path: Option<String>,
-    // The Google source's keys (SPEC §7): accepted here so that a Google config validates
-    // its shape; the source itself comes with the Google issue.
-    #[allow(dead_code)]
+    // The Google source's keys (SPEC §7).
     calendar_id: Option<String>,
-    #[allow(dead_code)]
     mode: Option<String>,
-    #[allow(dead_code)]
     auth: Option<String>,
     #[allow(dead_code)]
     client_secret: Option<String>,
-    #[allow(dead_code)]
     service_account_key: Option<String>,
-    #[allow(dead_code)]
     subject: Option<String>,
-    #[allow(dead_code)]
     api_base_url: Option<String>,
-    #[allow(dead_code)]
     publish_calendar: Option<String>,
 }
 
@@ -77,6 +69,20 @@ pub enum Source {
     File(PathBuf),
     /// An .ics URL, fetched with a conditional GET (ETag / Last-Modified).
     Url(String),
+    /// A Google calendar, kept in sync with Google's incremental sync.
+    Google(Google),
+}
+
+/// The Google source's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Google {
+    pub calendar_id: String,
+    /// The service account's key file (its `token_uri` is where tokens come from).
+    pub service_account_key: PathBuf,
+    /// The user to act as (domain-wide delegation), usually the executive.
+    pub subject: Option<String>,
+    /// `None`: Google's own.
+    pub api_base_url: Option<String>,
 }
 
 /// The validated configuration.
@@ -252,10 +258,10 @@ fn validate(raw: Raw, origin: &str) -> Result<Config, ConfigError> {
         ));
     }
     let s = raw.source;
-    let source = match s.kind.as_str() {
-        "" | "demo" => Source::Demo,
-        "ics" => {
-            match (s.path, s.url) {
+    let source =
+        match s.kind.as_str() {
+            "" | "demo" => Source::Demo,
+            "ics" => match (s.path, s.url) {
                 (Some(p), None) if !p.trim().is_empty() => Source::File(PathBuf::from(p)),
                 (None, Some(u)) if u.starts_with("http://") || u.starts_with("https://") => {
                     Source::Url(u)
@@ -282,28 +288,22 @@ fn validate(raw: Raw, origin: &str) -> Result<Config, ConfigError> {
                         "add path = \"calendar.ics\" or url = \"https://…/basic.ics\"",
                     ))
                 }
+            },
+            "google" => Source::Google(google(s, origin)?),
+            other => {
+                let near = ["demo", "ics", "google"]
+                    .into_iter()
+                    .find(|k| strsim::levenshtein(k, other) <= 2)
+                    .map(|k| format!("did you mean \"{k}\"? "))
+                    .unwrap_or_default();
+                return Err(err(
+                    origin,
+                    "source.kind",
+                    format!("unknown kind {other:?}"),
+                    format!("{near}kind is one of \"demo\", \"ics\", \"google\""),
+                ));
             }
-        }
-        "google" => return Err(err(
-            origin,
-            "source.kind",
-            "the Google source is not built yet",
-            "use kind = \"ics\" with the calendar's secret iCal address as url, or kind = \"demo\"",
-        )),
-        other => {
-            let near = ["demo", "ics", "google"]
-                .into_iter()
-                .find(|k| strsim::levenshtein(k, other) <= 2)
-                .map(|k| format!("did you mean \"{k}\"? "))
-                .unwrap_or_default();
-            return Err(err(
-                origin,
-                "source.kind",
-                format!("unknown kind {other:?}"),
-                format!("{near}kind is one of \"demo\", \"ics\", \"google\""),
-            ));
-        }
-    };
+        };
     Ok(Config {
         rules: PathBuf::from(raw.rules),
         state_dir: PathBuf::from(raw.state_dir),
@@ -311,6 +311,86 @@ fn validate(raw: Raw, origin: &str) -> Result<Config, ConfigError> {
         poll_interval: poll,
         feed_token: (!token.is_empty()).then_some(token),
         source,
+    })
+}
+
+fn google(s: RawSource, origin: &str) -> Result<Google, ConfigError> {
+    match s.mode.as_deref().unwrap_or("suggest") {
+        "suggest" => {}
+        "reserve" => {
+            return Err(err(
+                origin,
+                "source.mode",
+                "\"reserve\" (writing 1:1 holds to Google) is not built yet",
+                "use mode = \"suggest\", which never writes to Google",
+            ))
+        }
+        other => {
+            return Err(err(
+                origin,
+                "source.mode",
+                format!("unknown mode {other:?}"),
+                "mode is \"suggest\" (never writes) or \"reserve\"",
+            ))
+        }
+    }
+    if s.publish_calendar.as_deref().is_some_and(|p| !p.is_empty()) {
+        return Err(err(
+            origin,
+            "source.publish_calendar",
+            "mirroring suggestions into a Google calendar is not built yet",
+            "leave publish_calendar = \"\" and subscribe to the feed's URL",
+        ));
+    }
+    match s.auth.as_deref().unwrap_or("service_account") {
+        "service_account" => {}
+        "installed" => {
+            return Err(err(
+                origin,
+                "source.auth",
+                "the installed-app sign-in is not built yet",
+                "use auth = \"service_account\" with service_account_key and subject",
+            ))
+        }
+        other => {
+            return Err(err(
+                origin,
+                "source.auth",
+                format!("unknown auth {other:?}"),
+                "auth is \"installed\" or \"service_account\"",
+            ))
+        }
+    }
+    let key = s
+        .service_account_key
+        .filter(|k| !k.trim().is_empty())
+        .ok_or_else(|| {
+            err(
+                origin,
+                "source.service_account_key",
+                "auth = \"service_account\" needs the key file",
+                "add service_account_key = \"key.json\" (the JSON key Google gave for the service account)",
+            )
+        })?;
+    let base = s.api_base_url.filter(|u| !u.trim().is_empty());
+    if let Some(u) = &base {
+        if !(u.starts_with("http://") || u.starts_with("https://")) {
+            return Err(err(
+                origin,
+                "source.api_base_url",
+                format!("{} is not an http(s) URL", redact_url(u)),
+                "write api_base_url = \"https://www.googleapis.com/calendar/v3/\" or leave it out",
+            ));
+        }
+    }
+    Ok(Google {
+        calendar_id: s
+            .calendar_id
+            .filter(|c| !c.trim().is_empty())
+            .unwrap_or_else(|| "primary".into()),
+        service_account_key: PathBuf::from(key),
+        subject: s.subject.filter(|x| !x.trim().is_empty()),
+        api_base_url: base,
     })
 }
 

@@ -193,6 +193,7 @@ struct Daemon {
     reread: bool,
     source: SourceState,
     fetcher: Option<Fetcher>,
+    google: Option<crate::source::google::GoogleCalendar>,
     last_cycle: Option<CycleReport>,
     cycle_error: Option<String>,
     failures: u32,
@@ -242,6 +243,7 @@ impl Daemon {
             reread: false,
             source: SourceState::default(),
             fetcher,
+            google: None,
             last_cycle: None,
             cycle_error: None,
             failures: 0,
@@ -254,6 +256,10 @@ impl Daemon {
             Source::Demo => "the bundled demo calendar".into(),
             Source::File(p) => p.display().to_string(),
             Source::Url(u) => redact_url(u),
+            Source::Google(g) => match &g.api_base_url {
+                Some(u) => format!("Google calendar {:?} at {}", g.calendar_id, redact_url(u)),
+                None => format!("Google calendar {:?}", g.calendar_id),
+            },
         }
     }
 
@@ -262,6 +268,7 @@ impl Daemon {
             Source::Demo => "demo",
             Source::File(_) => "ics file",
             Source::Url(_) => "ics url",
+            Source::Google(_) => "google",
         }
     }
 
@@ -353,6 +360,37 @@ impl Daemon {
                         .map_err(|e| e.to_string())?;
                     self.set_snapshot(snap);
                     self.source.stamp = Some(stamp);
+                }
+            }
+            Source::Google(g) => {
+                // Events that ended a week ago are not fetched in a full sync.
+                let time_min = now - TimeDelta::days(7);
+                if self.google.is_none() {
+                    let cal = crate::source::google::with_service_account(
+                        &g,
+                        Duration::from_secs(30),
+                        time_min,
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                    self.google = Some(cal);
+                }
+                let exec = self
+                    .rules
+                    .as_ref()
+                    .map(|r| r.executive.email.clone())
+                    .unwrap_or_default();
+                let Some(cal) = self.google.as_mut() else {
+                    return Err("the Google client is not set up".into());
+                };
+                cal.set_time_min(time_min);
+                let polled = cal.poll().await.map_err(|e| e.to_string())?;
+                if polled == crate::source::google::Polled::Changed
+                    || self.snapshot.is_none()
+                    || self.reread
+                {
+                    let snap = cal.snapshot(&exec);
+                    self.set_snapshot(snap);
                 }
             }
             Source::Url(url) => {
@@ -803,10 +841,25 @@ fn watch_rules(rules: &Path, tx: mpsc::Sender<()>) -> Option<notify::Recommended
     };
     let mut watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
         if let Ok(ev) = ev {
-            if ev
-                .paths
-                .iter()
-                .any(|p| p.file_name() == Some(file.as_os_str()))
+            // Only what changes the file: reading it (ours included) raises access
+            // events, which would otherwise wake the loop again and again.
+            use notify::event::{EventKind, ModifyKind};
+            let changes = matches!(
+                ev.kind,
+                EventKind::Create(_)
+                    | EventKind::Remove(_)
+                    | EventKind::Modify(
+                        ModifyKind::Data(_)
+                            | ModifyKind::Name(_)
+                            | ModifyKind::Any
+                            | ModifyKind::Other
+                    )
+            );
+            if changes
+                && ev
+                    .paths
+                    .iter()
+                    .any(|p| p.file_name() == Some(file.as_os_str()))
             {
                 let _ = tx.try_send(());
             }

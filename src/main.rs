@@ -168,7 +168,14 @@ fn run(config: Option<&std::path::Path>) -> u8 {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+                // yup-oauth2 logs signed JWTs and access tokens at debug: never, whatever
+                // RUST_LOG says.
+                .add_directive(
+                    "yup_oauth2=warn"
+                        .parse()
+                        .unwrap_or_else(|_| tracing_subscriber::filter::LevelFilter::WARN.into()),
+                ),
         )
         .with_writer(std::io::stderr)
         .with_ansi(false)

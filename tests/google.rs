@@ -402,3 +402,191 @@ END:VCALENDAR\r\n";
         .any(|r| r.detail.as_str().contains("a private event")));
     assert!(!a.to_json().contains("Oncologist"));
 }
+
+#[test]
+fn a_service_account_signs_in_against_the_token_endpoint() {
+    let fake = Fake::start();
+    fake.put(event(
+        "a",
+        "Launch",
+        "2026-12-08T10:00",
+        "ana@acme.example",
+        "needsAction",
+    ));
+    let dir = support::daemon::TempDir::new("sa");
+    let key = fake.service_account_key(dir.path());
+    let g = timeward::config::Google {
+        calendar_id: "primary".into(),
+        service_account_key: key,
+        subject: Some(EXEC.into()),
+        api_base_url: Some(fake.base.clone()),
+    };
+    let rt = runtime();
+    let mut cal = rt
+        .block_on(timeward::source::google::with_service_account(
+            &g,
+            Duration::from_secs(10),
+            now() - chrono::TimeDelta::days(7),
+        ))
+        .expect("authenticator");
+    rt.block_on(cal.poll()).expect("sync with a granted token");
+    assert_eq!(cal.len(), 1);
+    assert_eq!(
+        fake.count("token_granted"),
+        1,
+        "one grant, then the token is reused"
+    );
+    rt.block_on(cal.poll()).expect("incremental");
+    assert_eq!(fake.count("token_granted"), 1);
+    let subjects = fake.state.lock().expect("state").subjects.clone();
+    assert_eq!(
+        subjects,
+        [EXEC],
+        "acting as the executive (domain-wide delegation)"
+    );
+
+    // A refused grant (a revoked key): a clear error, nothing lost.
+    let fake2 = Fake::start();
+    let key2 = fake2.service_account_key(dir.path());
+    fake2.refuse_grants(true);
+    let g2 = timeward::config::Google {
+        service_account_key: key2,
+        api_base_url: Some(fake2.base.clone()),
+        ..g
+    };
+    let mut cal2 = rt
+        .block_on(timeward::source::google::with_service_account(
+            &g2,
+            Duration::from_secs(10),
+            now(),
+        ))
+        .expect("authenticator");
+    let err = rt.block_on(cal2.poll()).expect_err("no token");
+    assert!(
+        err.to_string().contains("invalid_grant")
+            || err.to_string().to_lowercase().contains("token"),
+        "{err}"
+    );
+    assert_eq!(fake2.count("list"), 0, "no API call without a token");
+}
+
+/// A Google event at an instant (the daemon runs on the real clock).
+fn event_at(id: &str, summary: &str, start: DateTime<Utc>, from: &str, me: &str) -> Value {
+    let end = start + chrono::TimeDelta::hours(1);
+    json!({
+        "id": id,
+        "status": "confirmed",
+        "summary": summary,
+        "start": { "dateTime": start.to_rfc3339(), "timeZone": "America/New_York" },
+        "end": { "dateTime": end.to_rfc3339(), "timeZone": "America/New_York" },
+        "organizer": { "email": from },
+        "attendees": [
+            { "email": "dana.reyes@acme.example", "self": true, "responseStatus": me },
+            { "email": from, "responseStatus": "accepted" }
+        ]
+    })
+}
+
+fn google_daemon_config(dir: &std::path::Path, fake: &Fake) {
+    let key = fake.service_account_key(dir);
+    std::fs::write(dir.join("rules.toml"), support::daemon::rules(40)).expect("rules");
+    std::fs::write(
+        dir.join("timeward.toml"),
+        format!(
+            "rules = {:?}\nstate_dir = {:?}\nlisten = \"127.0.0.1:0\"\npoll_interval = \"1s\"\n\n[source]\nkind = \"google\"\nauth = \"service_account\"\nservice_account_key = {:?}\nsubject = \"dana@acme.example\"\napi_base_url = {:?}\n",
+            dir.join("rules.toml"),
+            dir.join("state"),
+            key,
+            fake.base
+        ),
+    )
+    .expect("config");
+}
+
+#[test]
+fn the_daemon_serves_a_google_calendar() {
+    let fake = Fake::start();
+    let t = Utc::now();
+    fake.put(event_at(
+        "launch",
+        "Launch planning",
+        support::daemon::slot(t, 0, 15),
+        "ana@acme.example",
+        "needsAction",
+    ));
+    fake.put(event_at(
+        "staff",
+        "Staff meeting",
+        support::daemon::slot(t, 1, 15),
+        EXEC,
+        "accepted",
+    ));
+    let dir = support::daemon::TempDir::new("gdaemon");
+    google_daemon_config(dir.path(), &fake);
+    let d = support::daemon::Daemon::start(dir.path());
+    let feed = d.wait_ready().text();
+    assert!(feed.contains("X-TIMEWARD-EVENT-ID:launch"), "{feed}");
+    assert!(
+        feed.contains("X-TIMEWARD-SCORE:90"),
+        "the goal matched: {feed}"
+    );
+    assert_eq!(d.health()["source"]["kind"], "google");
+
+    // A new invitation arrives with the next poll.
+    fake.put(event_at(
+        "budget",
+        "Budget review",
+        support::daemon::slot(t, 2, 16),
+        "cfo@acme.example",
+        "needsAction",
+    ));
+    d.wait_for("the new invitation in the feed", |d| {
+        d.feed().text().contains("X-TIMEWARD-EVENT-ID:budget")
+    });
+    // Idle polls: one list request each, never a full sync again.
+    let full = fake.count("list_full");
+    let sync = fake.count("list_sync");
+    let took = d.wait_within("two more polls", Duration::from_secs(30), |_| {
+        fake.count("list_sync") >= sync + 2
+    });
+    // One a second: the loop is not kept busy by anything else (it once was, by the
+    // access events of reading the rules file).
+    assert!(
+        took < Duration::from_secs(6),
+        "two idle polls took {took:?}"
+    );
+    assert_eq!(fake.count("list_full"), full);
+    assert_eq!(fake.count("token_granted"), 1);
+    // The log runs at debug in these tests: still no token and no signed JWT in it.
+    let log = d.log_text();
+    assert!(log.contains("DEBUG"), "the log is at debug level");
+    assert!(!log.contains(TOKEN), "the access token leaked into the log");
+    assert!(!log.contains("eyJ"), "a JWT leaked into the log");
+}
+
+#[test]
+fn a_refused_sign_in_degrades_the_daemon_and_it_recovers() {
+    let fake = Fake::start();
+    fake.put(event_at(
+        "launch",
+        "Launch planning",
+        support::daemon::slot(Utc::now(), 0, 15),
+        "ana@acme.example",
+        "needsAction",
+    ));
+    let dir = support::daemon::TempDir::new("gdenied");
+    google_daemon_config(dir.path(), &fake);
+    fake.refuse_grants(true);
+    let d = support::daemon::Daemon::start(dir.path());
+    d.wait_for("the sign-in error on /healthz", |d| {
+        d.health()["source"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("invalid_grant"))
+    });
+    assert_ne!(d.health()["status"], "ok");
+    assert!(d.child.is_some());
+    fake.refuse_grants(false);
+    d.wait_for("recovery after the grant works again", |d| {
+        d.health()["status"] == "ok" && d.feed().text().contains("X-TIMEWARD-EVENT-ID:launch")
+    });
+}

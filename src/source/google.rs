@@ -78,19 +78,55 @@ pub enum Polled {
 
 pub type Hub = CalendarHub<HttpsConnector<HttpConnector>>;
 
+fn connector() -> HttpsConnector<HttpConnector> {
+    google_calendar3::hyper_rustls::HttpsConnectorBuilder::new()
+        .with_webpki_roots()
+        .https_or_http()
+        .enable_http1()
+        .build()
+}
+
+/// A calendar read as a service account (with domain-wide delegation to `subject`, the
+/// executive, for Workspace), its key from a file; tokens come from the key's
+/// `token_uri`. Least scope: `calendar.events`.
+pub async fn with_service_account(
+    g: &crate::config::Google,
+    timeout: Duration,
+    time_min: DateTime<Utc>,
+) -> Result<GoogleCalendar, GoogleError> {
+    use google_calendar3::yup_oauth2;
+    let path = g.service_account_key.display().to_string();
+    let key = yup_oauth2::read_service_account_key(&g.service_account_key)
+        .await
+        .map_err(|e| GoogleError::Other(format!("{path}: not a service account key: {e}")))?;
+    let client = google_calendar3::hyper_util::client::legacy::Client::builder(
+        google_calendar3::hyper_util::rt::TokioExecutor::new(),
+    )
+    .build(connector());
+    let mut builder = yup_oauth2::ServiceAccountAuthenticator::with_client(
+        key,
+        yup_oauth2::client::CustomHyperClientBuilder::from(client),
+    )
+    .with_timeout(timeout);
+    if let Some(subject) = &g.subject {
+        builder = builder.subject(subject.clone());
+    }
+    let auth = builder
+        .build()
+        .await
+        .map_err(|e| GoogleError::Other(format!("{path}: {e}")))?;
+    let hub = hub(g.api_base_url.as_deref(), auth);
+    Ok(GoogleCalendar::new(hub, &g.calendar_id, timeout, time_min))
+}
+
 /// A client for the Calendar API at `base_url` (`None`: Google's), authorised by `auth`:
 /// rustls with the webpki roots (no CA bundle needed), https to Google and plain http to
 /// a loopback fake or a corporate proxy's endpoint.
 pub fn hub(base_url: Option<&str>, auth: impl google_calendar3::common::GetToken + 'static) -> Hub {
-    let connector = google_calendar3::hyper_rustls::HttpsConnectorBuilder::new()
-        .with_webpki_roots()
-        .https_or_http()
-        .enable_http1()
-        .build();
     let client = google_calendar3::hyper_util::client::legacy::Client::builder(
         google_calendar3::hyper_util::rt::TokioExecutor::new(),
     )
-    .build(connector);
+    .build(connector());
     let mut hub = CalendarHub::new(client, auth);
     if let Some(base) = base_url {
         let base = if base.ends_with('/') {

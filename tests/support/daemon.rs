@@ -346,15 +346,25 @@ impl Daemon {
     }
 
     /// Polls `check` every 20 ms for up to 10 s; returns how long it took.
-    pub fn wait_for(&self, what: &str, mut check: impl FnMut(&Daemon) -> bool) -> Duration {
+    pub fn wait_for(&self, what: &str, check: impl FnMut(&Daemon) -> bool) -> Duration {
+        self.wait_within(what, Duration::from_secs(10), check)
+    }
+
+    /// Polls `check` every 20 ms for up to `limit`; returns how long it took.
+    pub fn wait_within(
+        &self,
+        what: &str,
+        limit: Duration,
+        mut check: impl FnMut(&Daemon) -> bool,
+    ) -> Duration {
         let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(10) {
+        while started.elapsed() < limit {
             if check(self) {
                 return started.elapsed();
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("{what}: not within 10 s; log:\n{}", self.log_text());
+        panic!("{what}: not within {limit:?}; log:\n{}", self.log_text());
     }
 
     pub fn log_text(&self) -> String {

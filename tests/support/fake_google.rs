@@ -31,6 +31,20 @@ pub struct State {
     /// Answer the list request with this number (1-based, counted over all list
     /// requests) with 410 Gone.
     pub gone_at_list: Option<usize>,
+    /// The service account's public key (PKCS#1 DER) and e-mail, for the token endpoint.
+    pub service_account: Option<(Vec<u8>, String)>,
+    /// Token grants refused with `invalid_grant` from now on.
+    pub refuse_grants: bool,
+    /// The `sub` of every granted JWT (domain-wide delegation).
+    pub subjects: Vec<String>,
+    /// host:port, for the audience check.
+    pub host: String,
+}
+
+impl State {
+    fn service_account_host(&self) -> &str {
+        &self.host
+    }
 }
 
 pub struct Fake {
@@ -61,9 +75,18 @@ impl Fake {
                     };
                     let state = Arc::clone(&shared);
                     tokio::spawn(async move {
-                        let service = hyper::service::service_fn(move |req| {
+                        let service = hyper::service::service_fn(move |req: Request<Incoming>| {
                             let state = Arc::clone(&state);
-                            async move { Ok::<_, Infallible>(handle(&state, req)) }
+                            async move {
+                                if req.uri().path() == "/token" {
+                                    let body = http_body_util::BodyExt::collect(req.into_body())
+                                        .await
+                                        .map(|b| b.to_bytes())
+                                        .unwrap_or_default();
+                                    return Ok::<_, Infallible>(token(&state, &body));
+                                }
+                                Ok::<_, Infallible>(handle(&state, req))
+                            }
                         });
                         let _ = hyper::server::conn::http1::Builder::new()
                             .serve_connection(TokioIo::new(stream), service)
@@ -73,6 +96,7 @@ impl Fake {
             });
         });
         let addr = rx.recv().expect("the fake's address");
+        state.lock().expect("fake state").host = addr.to_string();
         Fake {
             base: format!("http://{addr}/calendar/v3/"),
             state,
@@ -105,6 +129,39 @@ impl Fake {
             s.events.insert(id.to_string(), e);
             s.changed.insert(id.to_string(), seq);
         });
+    }
+
+    /// The token endpoint's address, for a key file's `token_uri`.
+    pub fn token_uri(&self) -> String {
+        self.base.replace("/calendar/v3/", "/token")
+    }
+
+    /// Writes a service-account key file whose `token_uri` is this fake, and lets the
+    /// fake check the JWTs signed with it.
+    pub fn service_account_key(&self, dir: &std::path::Path) -> std::path::PathBuf {
+        let fixtures =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/google");
+        let pem = std::fs::read_to_string(fixtures.join("service-account.pem")).expect("test key");
+        let public = std::fs::read(fixtures.join("service-account.pub.der")).expect("public key");
+        let email = "timeward@test-project.iam.gserviceaccount.com";
+        let key = json!({
+            "type": "service_account",
+            "project_id": "test-project",
+            "private_key_id": "test-key",
+            "private_key": pem,
+            "client_email": email,
+            "client_id": "1",
+            "auth_uri": "http://127.0.0.1/unused",
+            "token_uri": self.token_uri(),
+        });
+        let path = dir.join("service-account.json");
+        std::fs::write(&path, key.to_string()).expect("write key");
+        self.with(|s| s.service_account = Some((public, email.to_string())));
+        path
+    }
+
+    pub fn refuse_grants(&self, refuse: bool) {
+        self.with(|s| s.refuse_grants = refuse);
     }
 
     pub fn count(&self, kind: &str) -> usize {
@@ -307,4 +364,81 @@ fn handle(state: &Mutex<State>, req: Request<Incoming>) -> Response<Full<Bytes>>
         body["nextSyncToken"] = json!(token);
     }
     reply(StatusCode::OK, body)
+}
+
+/// The OAuth token endpoint for the service-account grant (RFC 7523): checks the JWT's
+/// RS256 signature against the service account's public key, its issuer, audience and
+/// scope, and answers with the token the API accepts.
+fn token(state: &Mutex<State>, body: &[u8]) -> Response<Full<Bytes>> {
+    use base64::Engine as _;
+    let mut s = state.lock().expect("fake state");
+    *s.counts.entry("token").or_default() += 1;
+    let form: HashMap<String, String> = String::from_utf8_lossy(body)
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                percent_encoding::percent_decode_str(v)
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            )
+        })
+        .collect();
+    let refuse = |why: &str| {
+        reply(
+            StatusCode::BAD_REQUEST,
+            json!({ "error": "invalid_grant", "error_description": why }),
+        )
+    };
+    if s.refuse_grants {
+        return refuse("refused by the test");
+    }
+    if form.get("grant_type").map(String::as_str)
+        != Some("urn:ietf:params:oauth:grant-type:jwt-bearer")
+    {
+        return refuse("not a JWT bearer grant");
+    }
+    let Some((public, email)) = s.service_account.clone() else {
+        return refuse("no service account registered");
+    };
+    let jwt = form.get("assertion").cloned().unwrap_or_default();
+    let parts: Vec<&str> = jwt.split('.').collect();
+    if parts.len() != 3 {
+        return refuse("malformed JWT");
+    }
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let unpad = |p: &str| p.trim_end_matches('=').to_string();
+    let (Ok(claims), Ok(signature)) = (b64.decode(unpad(parts[1])), b64.decode(unpad(parts[2])))
+    else {
+        return refuse("bad base64");
+    };
+    // RFC 7515 signs the encoded header and claims exactly as sent.
+    let signed = format!("{}.{}", parts[0], parts[1]);
+    let key = ring::signature::UnparsedPublicKey::new(
+        &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+        public,
+    );
+    if key.verify(signed.as_bytes(), &signature).is_err() {
+        return refuse("bad signature");
+    }
+    let claims: Value = serde_json::from_slice(&claims).unwrap_or_default();
+    let token_uri = format!("http://{}/token", s.service_account_host());
+    if claims["iss"] != email.as_str() || claims["aud"] != token_uri.as_str() {
+        return refuse("wrong issuer or audience");
+    }
+    if !claims["scope"].as_str().is_some_and(|sc| {
+        sc.split(' ')
+            .any(|x| x == "https://www.googleapis.com/auth/calendar.events")
+    }) {
+        return refuse("scope calendar.events not asked");
+    }
+    *s.counts.entry("token_granted").or_default() += 1;
+    if let Some(sub) = claims["sub"].as_str() {
+        s.subjects.push(sub.to_string());
+    }
+    reply(
+        StatusCode::OK,
+        json!({ "access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600 }),
+    )
 }
