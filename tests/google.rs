@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{json, Value};
@@ -589,4 +589,168 @@ fn a_refused_sign_in_degrades_the_daemon_and_it_recovers() {
     d.wait_for("recovery after the grant works again", |d| {
         d.health()["status"] == "ok" && d.feed().text().contains("X-TIMEWARD-EVENT-ID:launch")
     });
+}
+
+#[test]
+fn two_hundred_polls_through_faults_never_leave_a_partial_calendar() {
+    use support::fake_google::Faults;
+    let fake = Fake::start();
+    for i in 0..40 {
+        fake.put(event(
+            &format!("e{i:03}"),
+            "Standing item",
+            &format!("2026-12-{:02}T10:00", 8 + i % 20),
+            EXEC,
+            "accepted",
+        ));
+    }
+    let rt = runtime();
+    let mut cal = calendar(&fake);
+    rt.block_on(cal.poll())
+        .expect("first sync, before the faults");
+    fake.faults(Faults {
+        server_errors: 30,
+        rate_limited: 10,
+        truncated: 5,
+        max_delay_ms: 20,
+    });
+    let (mut ok, mut failed) = (0, 0);
+    for round in 0..200 {
+        // The calendar changes now and then: a new event, a cancellation.
+        if round % 7 == 0 {
+            fake.put(event(
+                &format!("n{round:03}"),
+                "New",
+                "2026-12-15T11:00",
+                "ana@acme.example",
+                "needsAction",
+            ));
+        }
+        if round % 11 == 0 {
+            fake.cancel(&format!("e{:03}", round % 40));
+        }
+        let before = cal.ids();
+        match rt.block_on(cal.poll()) {
+            Ok(_) => {
+                ok += 1;
+                assert_eq!(
+                    cal.ids(),
+                    fake.live_ids(),
+                    "round {round}: a good poll is whole"
+                );
+            }
+            Err(e) => {
+                failed += 1;
+                assert_eq!(
+                    cal.ids(),
+                    before,
+                    "round {round}: a failed poll ({e}) changes nothing"
+                );
+            }
+        }
+    }
+    assert!(
+        fake.count("fault") > 100,
+        "faults were injected: {}",
+        fake.count("fault")
+    );
+    assert!(
+        ok > 150,
+        "retries get most polls through: {ok} ok, {failed} failed"
+    );
+    println!(
+        "200 polls through faults: {ok} succeeded, {failed} failed and changed nothing, {} faults",
+        fake.count("fault")
+    );
+    // The faults stop: the next poll converges.
+    fake.faults(Faults::default());
+    fake.put(event(
+        "last",
+        "Last one",
+        "2026-12-16T11:00",
+        "ana@acme.example",
+        "needsAction",
+    ));
+    rt.block_on(cal.poll()).expect("a clean poll");
+    assert_eq!(cal.ids(), fake.live_ids());
+}
+
+#[test]
+fn other_4xx_are_not_retried() {
+    let fake = Fake::start();
+    let rt = runtime();
+    // A wrong token: 401 once, no retries.
+    let mut cal = GoogleCalendar::new(
+        hub(Some(&fake.base), "wrong-token".to_string()),
+        "primary",
+        Duration::from_secs(10),
+        now(),
+    );
+    let err = rt.block_on(cal.poll()).expect_err("refused");
+    assert!(err.to_string().contains("401"), "{err}");
+    assert_eq!(fake.count("request"), 1, "asked once, not retried");
+}
+
+#[test]
+fn the_daemon_rides_out_faults_and_converges_when_they_stop() {
+    use support::fake_google::Faults;
+    let fake = Fake::start();
+    let t = Utc::now();
+    for i in 0..5 {
+        fake.put(event_at(
+            &format!("r{i}"),
+            "Launch item",
+            support::daemon::slot(t, i, 15),
+            "ana@acme.example",
+            "needsAction",
+        ));
+    }
+    let dir = support::daemon::TempDir::new("gfaults");
+    google_daemon_config(dir.path(), &fake);
+    let d = support::daemon::Daemon::start(dir.path());
+    let first = d.wait_ready().text();
+    assert_eq!(first.matches("X-TIMEWARD-VERDICT:").count(), 5);
+    fake.faults(Faults {
+        server_errors: 30,
+        rate_limited: 10,
+        truncated: 5,
+        max_delay_ms: 200,
+    });
+    let started = Instant::now();
+    let mut fetches = 0;
+    while started.elapsed() < Duration::from_secs(12) {
+        let feed = d.feed();
+        assert_eq!(feed.status, 200, "the feed is always served");
+        let text = feed.text();
+        assert!(text.ends_with("END:VCALENDAR\r\n"), "never partial");
+        assert_eq!(
+            text.matches("X-TIMEWARD-VERDICT:").count(),
+            5,
+            "never empty or short"
+        );
+        assert!(d.child.is_some());
+        fetches += 1;
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        fake.count("fault") > 3,
+        "faults were injected: {}",
+        fake.count("fault")
+    );
+    // The faults stop and a new invitation arrives: in the feed within two polls.
+    fake.faults(Faults::default());
+    let polls = fake.count("list_sync");
+    fake.put(event_at(
+        "late",
+        "Launch late",
+        support::daemon::slot(t, 6, 15),
+        "ana@acme.example",
+        "needsAction",
+    ));
+    d.wait_within("the new invitation", Duration::from_secs(30), |d| {
+        d.feed().text().contains("X-TIMEWARD-EVENT-ID:late")
+    });
+    let took = fake.count("list_sync") - polls;
+    assert!(took <= 2, "converged in {took} polls");
+    println!("{fetches} fetches during faults, all whole; converged in {took} poll(s)");
 }

@@ -69,6 +69,88 @@ impl GoogleError {
     }
 }
 
+/// Retries what Google says to retry — 429, 403 `rateLimitExceeded` /
+/// `userRateLimitExceeded`, any 5xx, and network errors — after `Retry-After` when the
+/// answer has one, else after a capped exponential backoff with jitter; never another
+/// 4xx. The client itself retries nothing.
+#[derive(Debug, Clone)]
+pub struct Retrying {
+    attempts: u32,
+    pub max_attempts: u32,
+    pub base: Duration,
+    pub cap: Duration,
+}
+
+impl Default for Retrying {
+    fn default() -> Self {
+        Retrying {
+            attempts: 0,
+            max_attempts: 5,
+            base: Duration::from_millis(200),
+            cap: Duration::from_secs(8),
+        }
+    }
+}
+
+impl Retrying {
+    fn next(&mut self, asked: Option<Duration>) -> google_calendar3::common::Retry {
+        use google_calendar3::common::Retry;
+        self.attempts += 1;
+        if self.attempts >= self.max_attempts {
+            return Retry::Abort;
+        }
+        if let Some(d) = asked {
+            return Retry::After(d.min(Duration::from_secs(60)));
+        }
+        let exp = self
+            .base
+            .saturating_mul(1u32 << (self.attempts - 1).min(16))
+            .min(self.cap);
+        // Full jitter in [exp/2, exp]: clients that failed together do not retry together.
+        let r = f64::from(getrandom::u32().unwrap_or(u32::MAX / 2)) / f64::from(u32::MAX);
+        Retry::After(exp.mul_f64(0.5 + r / 2.0))
+    }
+}
+
+/// `Retry-After` in seconds or as an HTTP date.
+fn retry_after(resp: &google_calendar3::common::Response) -> Option<Duration> {
+    let v = resp.headers().get("retry-after")?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    httpdate::parse_http_date(v).ok().map(|t| {
+        t.duration_since(std::time::SystemTime::now())
+            .unwrap_or_default()
+    })
+}
+
+impl google_calendar3::common::Delegate for Retrying {
+    fn http_error(
+        &mut self,
+        _err: &google_calendar3::hyper_util::client::legacy::Error,
+    ) -> google_calendar3::common::Retry {
+        self.next(None)
+    }
+
+    fn http_failure(
+        &mut self,
+        resp: &google_calendar3::common::Response,
+        err: Option<&serde_json::Value>,
+    ) -> google_calendar3::common::Retry {
+        let status = resp.status().as_u16();
+        let reason = err.and_then(|e| e["error"]["errors"][0]["reason"].as_str());
+        let transient = status == 429
+            || status >= 500
+            || (status == 403
+                && matches!(reason, Some("rateLimitExceeded" | "userRateLimitExceeded")));
+        if transient {
+            self.next(retry_after(resp))
+        } else {
+            google_calendar3::common::Retry::Abort
+        }
+    }
+}
+
 /// What a poll found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Polled {
@@ -166,6 +248,15 @@ impl GoogleCalendar {
         self.sync_token.as_deref()
     }
 
+    /// The ids of the kept events that are not cancelled, sorted.
+    pub fn ids(&self) -> Vec<String> {
+        self.events
+            .iter()
+            .filter(|(_, e)| e.status.as_deref() != Some("cancelled"))
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
     pub fn len(&self) -> usize {
         self.events.len()
     }
@@ -199,10 +290,12 @@ impl GoogleCalendar {
         let mut fresh: BTreeMap<String, Event> = BTreeMap::new();
         let mut page: Option<String> = None;
         loop {
+            let mut retrying = Retrying::default();
             let mut call = self
                 .hub
                 .events()
                 .list(&self.calendar_id)
+                .delegate(&mut retrying)
                 .max_results(PAGE)
                 .show_hidden_invitations(true)
                 .single_events(false)
@@ -231,14 +324,17 @@ impl GoogleCalendar {
 
     async fn incremental(&mut self, token: &str) -> Result<Polled, GoogleError> {
         let mut page: Option<String> = None;
-        let mut changed = false;
+        // Applied only when the last page arrived: a failure midway changes nothing.
+        let mut items: Vec<Event> = Vec::new();
         loop {
             // Only the sync token (and the page token): Google refuses timeMin and the
             // other filters with it.
+            let mut retrying = Retrying::default();
             let mut call = self
                 .hub
                 .events()
                 .list(&self.calendar_id)
+                .delegate(&mut retrying)
                 .sync_token(token)
                 .max_results(PAGE)
                 .show_hidden_invitations(true)
@@ -251,13 +347,14 @@ impl GoogleCalendar {
                 .await
                 .map_err(|_| GoogleError::Timeout(self.timeout.as_secs()))?
                 .map_err(GoogleError::from_client)?;
-            for e in list.items.unwrap_or_default() {
-                changed = true;
-                apply(&mut self.events, e);
-            }
+            items.extend(list.items.unwrap_or_default());
             match (list.next_page_token, list.next_sync_token) {
                 (Some(p), _) => page = Some(p),
                 (None, token) => {
+                    let changed = !items.is_empty();
+                    for e in items {
+                        apply(&mut self.events, e);
+                    }
                     if token.is_some() {
                         self.sync_token = token;
                     }

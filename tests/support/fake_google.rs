@@ -17,6 +17,19 @@ use serde_json::{json, Value};
 
 pub const TOKEN: &str = "fake-access-token";
 
+/// What can go wrong, in percent of list requests.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Faults {
+    /// 5xx answers (half of them JSON 503s, half plain-text 500s).
+    pub server_errors: u32,
+    /// 429s with `Retry-After: 0`.
+    pub rate_limited: u32,
+    /// 200s whose body is cut in half.
+    pub truncated: u32,
+    /// Each answer waits up to this long.
+    pub max_delay_ms: u64,
+}
+
 #[derive(Default)]
 pub struct State {
     /// id → the event as Google sends it.
@@ -35,6 +48,10 @@ pub struct State {
     pub service_account: Option<(Vec<u8>, String)>,
     /// Token grants refused with `invalid_grant` from now on.
     pub refuse_grants: bool,
+    /// Faults injected into list requests.
+    pub faults: Faults,
+    rng: u64,
+    truncate_next: bool,
     /// The `sub` of every granted JWT (domain-wide delegation).
     pub subjects: Vec<String>,
     /// host:port, for the audience check.
@@ -42,6 +59,16 @@ pub struct State {
 }
 
 impl State {
+    /// xorshift64: the same faults on every run.
+    fn roll(&mut self) -> u64 {
+        let mut x = self.rng.max(1);
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.rng = x;
+        x
+    }
+
     fn service_account_host(&self) -> &str {
         &self.host
     }
@@ -84,6 +111,19 @@ impl Fake {
                                         .map(|b| b.to_bytes())
                                         .unwrap_or_default();
                                     return Ok::<_, Infallible>(token(&state, &body));
+                                }
+                                let delay = {
+                                    let mut s = state.lock().expect("fake state");
+                                    let max = s.faults.max_delay_ms;
+                                    if max == 0 {
+                                        0
+                                    } else {
+                                        s.roll() % (max + 1)
+                                    }
+                                };
+                                if delay > 0 {
+                                    tokio::time::sleep(std::time::Duration::from_millis(delay))
+                                        .await;
                                 }
                                 Ok::<_, Infallible>(handle(&state, req))
                             }
@@ -162,6 +202,15 @@ impl Fake {
 
     pub fn refuse_grants(&self, refuse: bool) {
         self.with(|s| s.refuse_grants = refuse);
+    }
+
+    pub fn faults(&self, faults: Faults) {
+        self.with(|s| {
+            s.faults = faults;
+            if s.rng == 0 {
+                s.rng = 0x2545_f491_4f6c_dd1d;
+            }
+        });
     }
 
     pub fn count(&self, kind: &str) -> usize {
@@ -244,6 +293,12 @@ fn end_of(e: &Value) -> Option<chrono::DateTime<chrono::Utc>> {
 }
 
 fn handle(state: &Mutex<State>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    *state
+        .lock()
+        .expect("fake state")
+        .counts
+        .entry("request")
+        .or_default() += 1;
     let auth = req
         .headers()
         .get(hyper::header::AUTHORIZATION)
@@ -264,6 +319,40 @@ fn handle(state: &Mutex<State>, req: Request<Incoming>) -> Response<Full<Bytes>>
     }
     let q = query(&req);
     let mut s = state.lock().expect("fake state");
+    let f = s.faults;
+    if f.server_errors + f.rate_limited + f.truncated > 0 {
+        let r = (s.roll() % 100) as u32;
+        if r < f.server_errors {
+            *s.counts.entry("fault").or_default() += 1;
+            if r.is_multiple_of(2) {
+                return error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "backendError",
+                    "Backend Error",
+                );
+            }
+            let mut plain = Response::new(Full::new(Bytes::from_static(b"<html>oops</html>")));
+            *plain.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            return plain;
+        }
+        if r < f.server_errors + f.rate_limited {
+            *s.counts.entry("fault").or_default() += 1;
+            let mut r = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rateLimitExceeded",
+                "Rate Limit Exceeded",
+            );
+            r.headers_mut().insert(
+                hyper::header::RETRY_AFTER,
+                hyper::header::HeaderValue::from_static("0"),
+            );
+            return r;
+        }
+        if r < f.server_errors + f.rate_limited + f.truncated {
+            *s.counts.entry("fault").or_default() += 1;
+            s.truncate_next = true;
+        }
+    }
     *s.counts.entry("list").or_default() += 1;
     let n = s.counts["list"];
     let sync = q.get("syncToken").cloned();
@@ -363,7 +452,18 @@ fn handle(state: &Mutex<State>, req: Request<Incoming>) -> Response<Full<Bytes>>
         s.tokens.insert(token.clone(), seq);
         body["nextSyncToken"] = json!(token);
     }
+    if std::mem::take(&mut s.truncate_next) {
+        let text = body.to_string();
+        let half = text.len() / 2;
+        return reply_raw(StatusCode::OK, text[..half].to_string());
+    }
     reply(StatusCode::OK, body)
+}
+
+fn reply_raw(status: StatusCode, text: String) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(text)));
+    *r.status_mut() = status;
+    r
 }
 
 /// The OAuth token endpoint for the service-account grant (RFC 7523): checks the JWT's
