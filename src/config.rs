@@ -39,7 +39,6 @@ struct RawSource {
     calendar_id: Option<String>,
     mode: Option<String>,
     auth: Option<String>,
-    #[allow(dead_code)]
     client_secret: Option<String>,
     service_account_key: Option<String>,
     subject: Option<String>,
@@ -77,12 +76,23 @@ pub enum Source {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Google {
     pub calendar_id: String,
-    /// The service account's key file (its `token_uri` is where tokens come from).
-    pub service_account_key: PathBuf,
-    /// The user to act as (domain-wide delegation), usually the executive.
-    pub subject: Option<String>,
+    pub auth: GoogleAuth,
     /// `None`: Google's own.
     pub api_base_url: Option<String>,
+}
+
+/// How timeward signs in to Google.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GoogleAuth {
+    /// A Workspace service account: its key file (whose `token_uri` gives the tokens) and
+    /// the user to act as (domain-wide delegation), usually the executive.
+    ServiceAccount {
+        key: PathBuf,
+        subject: Option<String>,
+    },
+    /// The installed-app sign-in: the OAuth client file from Google; the token is kept
+    /// in the state directory by `timeward auth google`.
+    Installed { client_secret: PathBuf },
 }
 
 /// The validated configuration.
@@ -342,16 +352,36 @@ fn google(s: RawSource, origin: &str) -> Result<Google, ConfigError> {
             "leave publish_calendar = \"\" and subscribe to the feed's URL",
         ));
     }
-    match s.auth.as_deref().unwrap_or("service_account") {
-        "service_account" => {}
-        "installed" => {
-            return Err(err(
-                origin,
-                "source.auth",
-                "the installed-app sign-in is not built yet",
-                "use auth = \"service_account\" with service_account_key and subject",
-            ))
-        }
+    let auth = match s.auth.as_deref().unwrap_or("installed") {
+        "service_account" => GoogleAuth::ServiceAccount {
+            key: s
+                .service_account_key
+                .filter(|k| !k.trim().is_empty())
+                .map(PathBuf::from)
+                .ok_or_else(|| {
+                    err(
+                        origin,
+                        "source.service_account_key",
+                        "auth = \"service_account\" needs the key file",
+                        "add service_account_key = \"key.json\" (the JSON key Google gave for the service account)",
+                    )
+                })?,
+            subject: s.subject.filter(|x| !x.trim().is_empty()),
+        },
+        "installed" => GoogleAuth::Installed {
+            client_secret: s
+                .client_secret
+                .filter(|k| !k.trim().is_empty())
+                .map(PathBuf::from)
+                .ok_or_else(|| {
+                    err(
+                        origin,
+                        "source.client_secret",
+                        "auth = \"installed\" needs the OAuth client file",
+                        "add client_secret = \"client_secret.json\" (a Desktop OAuth client from the Google Cloud console), then run timeward auth google",
+                    )
+                })?,
+        },
         other => {
             return Err(err(
                 origin,
@@ -360,18 +390,7 @@ fn google(s: RawSource, origin: &str) -> Result<Google, ConfigError> {
                 "auth is \"installed\" or \"service_account\"",
             ))
         }
-    }
-    let key = s
-        .service_account_key
-        .filter(|k| !k.trim().is_empty())
-        .ok_or_else(|| {
-            err(
-                origin,
-                "source.service_account_key",
-                "auth = \"service_account\" needs the key file",
-                "add service_account_key = \"key.json\" (the JSON key Google gave for the service account)",
-            )
-        })?;
+    };
     let base = s.api_base_url.filter(|u| !u.trim().is_empty());
     if let Some(u) = &base {
         if !(u.starts_with("http://") || u.starts_with("https://")) {
@@ -388,8 +407,7 @@ fn google(s: RawSource, origin: &str) -> Result<Google, ConfigError> {
             .calendar_id
             .filter(|c| !c.trim().is_empty())
             .unwrap_or_else(|| "primary".into()),
-        service_account_key: PathBuf::from(key),
-        subject: s.subject.filter(|x| !x.trim().is_empty()),
+        auth,
         api_base_url: base,
     })
 }

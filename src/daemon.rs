@@ -366,8 +366,13 @@ impl Daemon {
                 // Events that ended a week ago are not fetched in a full sync.
                 let time_min = now - TimeDelta::days(7);
                 if self.google.is_none() {
-                    let cal = crate::source::google::with_service_account(
+                    let token = self
+                        .config
+                        .state_dir
+                        .join(crate::source::google_token::FILE);
+                    let cal = crate::source::google::connect(
                         &g,
+                        &token,
                         Duration::from_secs(30),
                         time_min,
                     )
@@ -795,7 +800,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result
     Ok(())
 }
 
-fn make_private_dir(dir: &Path) -> std::io::Result<()> {
+pub fn make_private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     #[cfg(unix)]
     {

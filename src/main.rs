@@ -93,6 +93,11 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Sign in to a calendar service and keep the token in the state directory
+    Auth {
+        #[command(subcommand)]
+        service: AuthService,
+    },
     /// Print a stored decision with its reasons and the history of its changes
     Explain {
         /// The request's id (the JSON `id`, the event's UID)
@@ -118,6 +123,20 @@ enum Command {
         /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuthService {
+    /// Google's installed-app sign-in: prints an address to open in a browser, which
+    /// returns to 127.0.0.1; the token goes to STATE_DIR/google-token.json (mode 0600)
+    Google {
+        /// The OAuth client file (a Desktop client from the Google Cloud console)
+        #[arg(long, value_name = "FILE")]
+        client_secret: PathBuf,
+        /// The daemon's configuration file, for its state directory
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
 }
 
@@ -157,6 +176,13 @@ fn main() -> ExitCode {
             with_daemon_allocator_options();
             run(config.as_deref())
         }
+        Command::Auth {
+            service:
+                AuthService::Google {
+                    client_secret,
+                    config,
+                },
+        } => auth_google(&client_secret, config.as_deref()),
         Command::Explain { id, config } => timeward::cli::explain(config.as_deref(), &id),
     };
     ExitCode::from(code)
@@ -241,6 +267,42 @@ async fn signals(tx: tokio::sync::mpsc::Sender<timeward::daemon::Signal>) {
         };
         if tx.send(s).await.is_err() {
             return;
+        }
+    }
+}
+
+/// `timeward auth google --client-secret FILE [--config FILE]`
+fn auth_google(client_secret: &std::path::Path, config: Option<&std::path::Path>) -> u8 {
+    let config = match timeward::config::load_default(config, std::env::vars()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return timeward::cli::INVALID;
+        }
+    };
+    if let Err(e) = timeward::daemon::make_private_dir(&config.state_dir) {
+        eprintln!("{}: {e}", config.state_dir.display());
+        return timeward::cli::INVALID;
+    }
+    let token = config.state_dir.join(timeward::source::google_token::FILE);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return timeward::cli::INVALID;
+        }
+    };
+    match runtime.block_on(timeward::source::google::sign_in(client_secret, &token)) {
+        Ok(()) => {
+            println!("signed in; the token is in {}", token.display());
+            timeward::cli::OK
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            timeward::cli::INVALID
         }
     }
 }

@@ -417,14 +417,18 @@ fn a_service_account_signs_in_against_the_token_endpoint() {
     let key = fake.service_account_key(dir.path());
     let g = timeward::config::Google {
         calendar_id: "primary".into(),
-        service_account_key: key,
-        subject: Some(EXEC.into()),
+        auth: timeward::config::GoogleAuth::ServiceAccount {
+            key,
+            subject: Some(EXEC.into()),
+        },
         api_base_url: Some(fake.base.clone()),
     };
     let rt = runtime();
+    let unused = dir.path().join("unused-token.json");
     let mut cal = rt
-        .block_on(timeward::source::google::with_service_account(
+        .block_on(timeward::source::google::connect(
             &g,
+            &unused,
             Duration::from_secs(10),
             now() - chrono::TimeDelta::days(7),
         ))
@@ -450,13 +454,17 @@ fn a_service_account_signs_in_against_the_token_endpoint() {
     let key2 = fake2.service_account_key(dir.path());
     fake2.refuse_grants(true);
     let g2 = timeward::config::Google {
-        service_account_key: key2,
+        auth: timeward::config::GoogleAuth::ServiceAccount {
+            key: key2,
+            subject: None,
+        },
         api_base_url: Some(fake2.base.clone()),
         ..g
     };
     let mut cal2 = rt
-        .block_on(timeward::source::google::with_service_account(
+        .block_on(timeward::source::google::connect(
             &g2,
+            &unused,
             Duration::from_secs(10),
             now(),
         ))
@@ -753,4 +761,151 @@ fn the_daemon_rides_out_faults_and_converges_when_they_stop() {
     let took = fake.count("list_sync") - polls;
     assert!(took <= 2, "converged in {took} polls");
     println!("{fetches} fetches during faults, all whole; converged in {took} poll(s)");
+}
+
+/// An installed-app client file whose token endpoint is the fake.
+fn client_secret(dir: &std::path::Path, fake: &Fake) -> std::path::PathBuf {
+    let path = dir.join("client_secret.json");
+    std::fs::write(
+        &path,
+        json!({ "installed": {
+            "client_id": "test-client.apps.googleusercontent.com",
+            "client_secret": "test-secret",
+            "auth_uri": "http://127.0.0.1:9/unused",
+            "token_uri": fake.token_uri(),
+            "redirect_uris": ["http://127.0.0.1"]
+        }})
+        .to_string(),
+    )
+    .expect("client secret");
+    path
+}
+
+/// A token file as `timeward auth google` leaves it, with its access token expired.
+fn expired_sign_in(path: &std::path::Path, refresh: &str) {
+    use google_calendar3::yup_oauth2::storage::{TokenInfo, TokenStorage};
+    let store = timeward::source::google_token::TokenFile::open(path).expect("private");
+    let token = TokenInfo {
+        access_token: Some("expired-access-token".into()),
+        refresh_token: Some(refresh.into()),
+        expires_at: Some(time::OffsetDateTime::UNIX_EPOCH),
+        id_token: None,
+    };
+    runtime()
+        .block_on(store.set(&["https://www.googleapis.com/auth/calendar.events"], token))
+        .expect("store");
+}
+
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).expect("file").permissions().mode() & 0o777
+}
+
+#[test]
+fn the_installed_sign_in_refreshes_its_token_and_keeps_it_private() {
+    let fake = Fake::start();
+    fake.put(event(
+        "a",
+        "Launch",
+        "2026-12-08T10:00",
+        "ana@acme.example",
+        "needsAction",
+    ));
+    let dir = support::daemon::TempDir::new("installed");
+    let token = dir.path().join(timeward::source::google_token::FILE);
+    expired_sign_in(&token, support::fake_google::REFRESH_TOKEN);
+    assert_eq!(mode(&token), 0o600, "written owner-only");
+    let g = timeward::config::Google {
+        calendar_id: "primary".into(),
+        auth: timeward::config::GoogleAuth::Installed {
+            client_secret: client_secret(dir.path(), &fake),
+        },
+        api_base_url: Some(fake.base.clone()),
+    };
+    let rt = runtime();
+    let mut cal = rt
+        .block_on(timeward::source::google::connect(
+            &g,
+            &token,
+            Duration::from_secs(10),
+            now(),
+        ))
+        .expect("connect");
+    rt.block_on(cal.poll())
+        .expect("a refreshed token reads the calendar");
+    assert_eq!(fake.count("token_refreshed"), 1);
+    assert_eq!(cal.len(), 1);
+    // The new access token replaced the old one in the file, atomically and still 0600.
+    let stored = std::fs::read_to_string(&token).expect("token file");
+    assert!(
+        stored.contains(TOKEN) && !stored.contains("expired-access-token"),
+        "{stored}"
+    );
+    assert_eq!(mode(&token), 0o600);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary files left");
+
+    // A token file others can read is refused, with the fix.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let err = rt
+        .block_on(timeward::source::google::connect(
+            &g,
+            &token,
+            Duration::from_secs(10),
+            now(),
+        ))
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("chmod 600"), "{err}");
+
+    // No token at all: says how to sign in, opens no browser.
+    std::fs::remove_file(&token).expect("rm");
+    let err = rt
+        .block_on(timeward::source::google::connect(
+            &g,
+            &token,
+            Duration::from_secs(10),
+            now(),
+        ))
+        .err()
+        .expect("not signed in");
+    assert!(err.to_string().contains("timeward auth google"), "{err}");
+}
+
+#[test]
+fn a_revoked_sign_in_says_to_sign_in_again_without_a_browser() {
+    let fake = Fake::start();
+    let dir = support::daemon::TempDir::new("revoked");
+    let token = dir.path().join(timeward::source::google_token::FILE);
+    expired_sign_in(&token, "revoked-refresh-token");
+    let g = timeward::config::Google {
+        calendar_id: "primary".into(),
+        auth: timeward::config::GoogleAuth::Installed {
+            client_secret: client_secret(dir.path(), &fake),
+        },
+        api_base_url: Some(fake.base.clone()),
+    };
+    let rt = runtime();
+    let mut cal = rt
+        .block_on(timeward::source::google::connect(
+            &g,
+            &token,
+            Duration::from_secs(10),
+            now(),
+        ))
+        .expect("connect");
+    let started = Instant::now();
+    let err = rt.block_on(cal.poll()).expect_err("refused");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "no waiting for a browser: {:?} {err}",
+        started.elapsed()
+    );
+    assert!(err.to_string().contains("timeward auth google"), "{err}");
+    assert_eq!(fake.count("list"), 0);
 }

@@ -3,5 +3,6 @@
 
 pub mod demo;
 pub mod google;
+pub mod google_token;
 pub mod ics;
 pub mod url;

@@ -16,6 +16,8 @@ use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
 
 pub const TOKEN: &str = "fake-access-token";
+/// The refresh token the fake token endpoint honours.
+pub const REFRESH_TOKEN: &str = "fake-refresh-token";
 
 /// What can go wrong, in percent of list requests.
 #[derive(Debug, Clone, Copy, Default)]
@@ -493,6 +495,16 @@ fn token(state: &Mutex<State>, body: &[u8]) -> Response<Full<Bytes>> {
     };
     if s.refuse_grants {
         return refuse("refused by the test");
+    }
+    if form.get("grant_type").map(String::as_str) == Some("refresh_token") {
+        if form.get("refresh_token").map(String::as_str) != Some(REFRESH_TOKEN) {
+            return refuse("unknown refresh token");
+        }
+        *s.counts.entry("token_refreshed").or_default() += 1;
+        return reply(
+            StatusCode::OK,
+            json!({ "access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600 }),
+        );
     }
     if form.get("grant_type").map(String::as_str)
         != Some("urn:ietf:params:oauth:grant-type:jwt-bearer")
