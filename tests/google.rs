@@ -565,6 +565,7 @@ fn the_daemon_serves_a_google_calendar() {
     );
     assert_eq!(fake.count("list_full"), full);
     assert_eq!(fake.count("token_granted"), 1);
+    assert_eq!(fake.count("write"), 0, "suggest mode never writes");
     // The log runs at debug in these tests: still no token and no signed JWT in it.
     let log = d.log_text();
     assert!(log.contains("DEBUG"), "the log is at debug level");
@@ -760,6 +761,7 @@ fn the_daemon_rides_out_faults_and_converges_when_they_stop() {
     });
     let took = fake.count("list_sync") - polls;
     assert!(took <= 2, "converged in {took} polls");
+    assert_eq!(fake.count("write"), 0, "suggest mode never writes");
     println!("{fetches} fetches during faults, all whole; converged in {took} poll(s)");
 }
 
@@ -908,4 +910,139 @@ fn a_revoked_sign_in_says_to_sign_in_again_without_a_browser() {
     );
     assert!(err.to_string().contains("timeward auth google"), "{err}");
     assert_eq!(fake.count("list"), 0);
+}
+
+fn reservation(series: &str, start: &str) -> timeward::decide::Reservation {
+    let s = DateTime::parse_from_rfc3339(start)
+        .expect("time")
+        .with_timezone(&Utc);
+    timeward::decide::Reservation {
+        series: series.into(),
+        with: "sam@acme.example".into(),
+        start: s,
+        end: s + chrono::TimeDelta::minutes(30),
+    }
+}
+
+fn rules_with_one_on_one() -> Rules {
+    Rules::parse(
+        r#"[executive]
+email = "dana@acme.example"
+timezone = "America/New_York"
+
+[[one_on_ones]]
+with = "sam@acme.example"
+title = "Dana / Sam"
+every = "1w"
+duration = "30m"
+prefer = { days = ["mon"], time = "09:00-10:00" }
+"#,
+        "rules.toml",
+    )
+    .expect("rules")
+}
+
+#[test]
+fn reserve_mode_writes_holds_once_moves_them_in_place_and_survives_a_crash() {
+    use timeward::source::google_reserve::{holds, Holds};
+    let fake = Fake::start();
+    let rules = rules_with_one_on_one();
+    let rt = runtime();
+    let hub = hub(Some(&fake.base), TOKEN.to_string());
+    let t = Duration::from_secs(10);
+    let plan = [
+        reservation("Dana / Sam", "2026-12-07T14:00:00Z"),
+        reservation("Dana / Sam", "2026-12-14T14:00:00Z"),
+        reservation("Dana / Sam", "2026-12-21T14:00:00Z"),
+    ];
+    let mut written = rt
+        .block_on(Holds::reconcile(&hub, "primary", t))
+        .expect("reconcile");
+    let w = rt
+        .block_on(written.apply(&hub, &holds(&plan, &rules), now()))
+        .expect("write");
+    assert_eq!((w.inserted, w.patched, w.deleted), (3, 0, 0));
+    assert_eq!(fake.holds().len(), 3);
+    assert!(fake
+        .state
+        .lock()
+        .expect("state")
+        .send_updates
+        .iter()
+        .all(|s| s == "all"));
+    let ids: Vec<String> = fake
+        .holds()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(
+        ids.iter().all(|id| id.len() >= 5
+            && id
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='v').contains(&c))),
+        "{ids:?}"
+    );
+
+    // Nothing changed: nothing written.
+    let writes = fake.count("write");
+    let w = rt
+        .block_on(written.apply(&hub, &holds(&plan, &rules), now()))
+        .expect("again");
+    assert_eq!((w.inserted, w.patched, w.deleted), (0, 0, 0));
+    assert_eq!(fake.count("write"), writes);
+
+    // The second week's slot moves to Tuesday: patched, not duplicated; the third is dropped.
+    let moved = [
+        reservation("Dana / Sam", "2026-12-07T14:00:00Z"),
+        reservation("Dana / Sam", "2026-12-15T15:00:00Z"),
+    ];
+    let w = rt
+        .block_on(written.apply(&hub, &holds(&moved, &rules), now()))
+        .expect("move");
+    assert_eq!((w.inserted, w.patched, w.deleted), (0, 1, 1));
+    let live = fake.holds();
+    assert_eq!(live.len(), 2);
+    assert!(live.iter().any(|e| e["start"]["dateTime"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("2026-12-15T15:00"))));
+
+    // A crash after the insert, before the store knew: a restart that reconciles sees
+    // the hold and writes nothing.
+    let more = [
+        reservation("Dana / Sam", "2026-12-07T14:00:00Z"),
+        reservation("Dana / Sam", "2026-12-15T15:00:00Z"),
+        reservation("Dana / Sam", "2026-12-28T14:00:00Z"),
+    ];
+    rt.block_on(written.apply(&hub, &holds(&more, &rules), now()))
+        .expect("insert");
+    let writes = fake.count("write");
+    let mut restarted = rt
+        .block_on(Holds::reconcile(&hub, "primary", t))
+        .expect("reconcile");
+    assert_eq!(restarted.written().count(), 3);
+    let w = rt
+        .block_on(restarted.apply(&hub, &holds(&more, &rules), now()))
+        .expect("after restart");
+    assert_eq!((w.inserted, w.patched, w.deleted), (0, 0, 0));
+    assert_eq!(fake.count("write"), writes);
+    // Even knowing nothing, an insert that meets its own hold (409) patches it.
+    let mut blank = Holds::unknown("primary", t);
+    let w = rt
+        .block_on(blank.apply(&hub, &holds(&more, &rules), now()))
+        .expect("blind");
+    assert_eq!(
+        (w.inserted, w.patched),
+        (0, 3),
+        "three 409s turned into patches"
+    );
+    assert_eq!(fake.count("insert") - 4, 3, "the three inserts were tried");
+    assert_eq!(fake.holds().len(), 3, "exactly one event per reservation");
+
+    // The holds are timeward's output: a sync of the calendar does not see them as busy.
+    let mut cal = calendar(&fake);
+    rt.block_on(cal.poll()).expect("sync");
+    assert!(
+        cal.snapshot(EXEC).events.is_empty(),
+        "holds are not read back as events"
+    );
 }

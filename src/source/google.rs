@@ -44,7 +44,7 @@ pub enum GoogleError {
 }
 
 impl GoogleError {
-    fn from_client(e: google_calendar3::Error) -> GoogleError {
+    pub(crate) fn from_client(e: google_calendar3::Error) -> GoogleError {
         match e {
             google_calendar3::Error::BadRequest(v) => {
                 let err = &v["error"];
@@ -537,6 +537,11 @@ fn time(name: &str, t: &EventDateTime) -> Option<Property> {
 }
 
 fn vevent(e: &Event, exec: &str) -> Option<icalendar::Event> {
+    // timeward's own 1:1 holds (reserve mode) are its output, not the calendar's: the
+    // placer keeps them as its previous reservations instead.
+    if super::google_reserve::is_hold(e) {
+        return None;
+    }
     let id = e.id.as_deref()?;
     let mut ev = icalendar::Event::new();
     // An exception carries its series' id as UID, as in iCalendar.

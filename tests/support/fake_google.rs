@@ -54,6 +54,8 @@ pub struct State {
     pub faults: Faults,
     rng: u64,
     truncate_next: bool,
+    /// The `sendUpdates` of every write.
+    pub send_updates: Vec<String>,
     /// The `sub` of every granted JWT (domain-wide delegation).
     pub subjects: Vec<String>,
     /// host:port, for the audience check.
@@ -107,6 +109,32 @@ impl Fake {
                         let service = hyper::service::service_fn(move |req: Request<Incoming>| {
                             let state = Arc::clone(&state);
                             async move {
+                                if req.method() != hyper::Method::GET
+                                    && req.uri().path() != "/token"
+                                {
+                                    let method = req.method().clone();
+                                    let path = req.uri().path().to_string();
+                                    let q = query(&req);
+                                    let authorized = req
+                                        .headers()
+                                        .get(hyper::header::AUTHORIZATION)
+                                        .and_then(|v| v.to_str().ok())
+                                        == Some(&format!("Bearer {TOKEN}"));
+                                    let body = http_body_util::BodyExt::collect(req.into_body())
+                                        .await
+                                        .map(|b| b.to_bytes())
+                                        .unwrap_or_default();
+                                    if !authorized {
+                                        return Ok(error(
+                                            StatusCode::UNAUTHORIZED,
+                                            "authError",
+                                            "Invalid Credentials",
+                                        ));
+                                    }
+                                    return Ok::<_, Infallible>(write(
+                                        &state, &method, &path, &q, &body,
+                                    ));
+                                }
                                 if req.uri().path() == "/token" {
                                     let body = http_body_util::BodyExt::collect(req.into_body())
                                         .await
@@ -229,6 +257,18 @@ impl Fake {
             let done = s.counts.get("list").copied().unwrap_or(0);
             s.gone_at_list = Some(done + n);
         });
+    }
+
+    /// The live events that carry timeward's reservation tag.
+    pub fn holds(&self) -> Vec<Value> {
+        self.with(|s| {
+            s.events
+                .values()
+                .filter(|e| e["status"] != "cancelled")
+                .filter(|e| e["extendedProperties"]["private"]["timeward"] == "reservation")
+                .cloned()
+                .collect()
+        })
     }
 
     /// The events as Google would list them in a full sync now (not cancelled).
@@ -418,9 +458,13 @@ fn handle(state: &Mutex<State>, req: Request<Incoming>) -> Response<Full<Bytes>>
             let min = q
                 .get("timeMin")
                 .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+            let private = q
+                .get("privateExtendedProperty")
+                .and_then(|p| p.split_once('='));
             s.events
                 .values()
                 .filter(|e| e["status"] != "cancelled" || e.get("recurringEventId").is_some())
+                .filter(|e| private.is_none_or(|(k, v)| e["extendedProperties"]["private"][k] == v))
                 .filter(|e| {
                     e.get("recurrence").is_some()
                         || min.is_none_or(|m| end_of(e).is_none_or(|end| end > m))
@@ -553,4 +597,87 @@ fn token(state: &Mutex<State>, body: &[u8]) -> Response<Full<Bytes>> {
         StatusCode::OK,
         json!({ "access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600 }),
     )
+}
+
+/// events.insert (409 for an id that exists), events.patch, events.delete.
+fn write(
+    state: &Mutex<State>,
+    method: &hyper::Method,
+    path: &str,
+    q: &HashMap<String, String>,
+    body: &[u8],
+) -> Response<Full<Bytes>> {
+    let mut s = state.lock().expect("fake state");
+    *s.counts.entry("write").or_default() += 1;
+    s.send_updates
+        .push(q.get("sendUpdates").cloned().unwrap_or_default());
+    let Some(rest) = path.strip_prefix("/calendar/v3/calendars/") else {
+        return error(StatusCode::NOT_FOUND, "notFound", "Not Found");
+    };
+    let mut parts = rest.split('/');
+    let (_cal, events, id) = (parts.next(), parts.next(), parts.next());
+    if events != Some("events") {
+        return error(StatusCode::NOT_FOUND, "notFound", "Not Found");
+    }
+    let body: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let live = |s: &State, id: &str| s.events.get(id).is_some_and(|e| e["status"] != "cancelled");
+    match (method.as_str(), id) {
+        ("POST", None) => {
+            *s.counts.entry("insert").or_default() += 1;
+            let Some(id) = body["id"].as_str().map(str::to_string) else {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "required",
+                    "id required by this fake",
+                );
+            };
+            if live(&s, &id) {
+                return error(
+                    StatusCode::CONFLICT,
+                    "duplicate",
+                    "The requested identifier already exists.",
+                );
+            }
+            let mut e = body.clone();
+            e["status"] = json!("confirmed");
+            s.seq += 1;
+            let seq = s.seq;
+            s.changed.insert(id.clone(), seq);
+            s.events.insert(id, e.clone());
+            reply(StatusCode::OK, e)
+        }
+        ("PATCH", Some(id)) => {
+            *s.counts.entry("patch").or_default() += 1;
+            if !live(&s, id) {
+                return error(StatusCode::NOT_FOUND, "notFound", "Not Found");
+            }
+            let mut e = s.events[id].clone();
+            if let (Some(target), Some(fields)) = (e.as_object_mut(), body.as_object()) {
+                for (k, v) in fields {
+                    target.insert(k.clone(), v.clone());
+                }
+            }
+            s.seq += 1;
+            let seq = s.seq;
+            s.changed.insert(id.to_string(), seq);
+            s.events.insert(id.to_string(), e.clone());
+            reply(StatusCode::OK, e)
+        }
+        ("DELETE", Some(id)) => {
+            *s.counts.entry("delete").or_default() += 1;
+            if !live(&s, id) {
+                return error(StatusCode::GONE, "deleted", "Resource has been deleted");
+            }
+            s.seq += 1;
+            let seq = s.seq;
+            if let Some(e) = s.events.get_mut(id) {
+                e["status"] = json!("cancelled");
+            }
+            s.changed.insert(id.to_string(), seq);
+            let mut r = Response::new(Full::new(Bytes::new()));
+            *r.status_mut() = StatusCode::NO_CONTENT;
+            r
+        }
+        _ => error(StatusCode::METHOD_NOT_ALLOWED, "notAllowed", "Not Allowed"),
+    }
 }
