@@ -77,6 +77,8 @@ pub enum Source {
 pub struct Google {
     pub calendar_id: String,
     pub auth: GoogleAuth,
+    /// `mode = "reserve"`: write the 1:1 holds into the calendar. Off by default.
+    pub reserve: bool,
     /// `None`: Google's own.
     pub api_base_url: Option<String>,
 }
@@ -325,25 +327,18 @@ fn validate(raw: Raw, origin: &str) -> Result<Config, ConfigError> {
 }
 
 fn google(s: RawSource, origin: &str) -> Result<Google, ConfigError> {
-    match s.mode.as_deref().unwrap_or("suggest") {
-        "suggest" => {}
-        "reserve" => {
-            return Err(err(
-                origin,
-                "source.mode",
-                "\"reserve\" (writing 1:1 holds to Google) is not built yet",
-                "use mode = \"suggest\", which never writes to Google",
-            ))
-        }
+    let reserve = match s.mode.as_deref().unwrap_or("suggest") {
+        "suggest" => false,
+        "reserve" => true,
         other => {
             return Err(err(
                 origin,
                 "source.mode",
                 format!("unknown mode {other:?}"),
-                "mode is \"suggest\" (never writes) or \"reserve\"",
+                "mode is \"suggest\" (never writes) or \"reserve\" (writes the 1:1 holds)",
             ))
         }
-    }
+    };
     if s.publish_calendar.as_deref().is_some_and(|p| !p.is_empty()) {
         return Err(err(
             origin,
@@ -408,6 +403,7 @@ fn google(s: RawSource, origin: &str) -> Result<Google, ConfigError> {
             .filter(|c| !c.trim().is_empty())
             .unwrap_or_else(|| "primary".into()),
         auth,
+        reserve,
         api_base_url: base,
     })
 }

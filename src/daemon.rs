@@ -194,6 +194,9 @@ struct Daemon {
     source: SourceState,
     fetcher: Option<Fetcher>,
     google: Option<crate::source::google::GoogleCalendar>,
+    /// Reserve mode: the holds in the Google calendar.
+    holds: Option<crate::source::google_reserve::Holds>,
+    write_error: Option<String>,
     last_cycle: Option<CycleReport>,
     cycle_error: Option<String>,
     failures: u32,
@@ -244,6 +247,8 @@ impl Daemon {
             source: SourceState::default(),
             fetcher,
             google: None,
+            holds: None,
+            write_error: None,
             last_cycle: None,
             cycle_error: None,
             failures: 0,
@@ -484,6 +489,7 @@ impl Daemon {
             TimeDelta::from_std(self.config.poll_interval).unwrap_or(TimeDelta::minutes(1));
         let events_new = std::mem::take(&mut self.snapshot_new);
         let previous_feed = self.shared.current().feed.clone();
+        let rules_for_writes = Arc::clone(&rules);
         let work = tokio::task::spawn_blocking(move || {
             run_cycle(
                 &store,
@@ -529,6 +535,7 @@ impl Daemon {
                 self.cycle_error = None;
                 self.failures = 0;
                 self.schedule();
+                self.write_holds(&done.held, &rules_for_writes, now).await;
             }
             Err(e) => {
                 tracing::error!(error = %e, "the cycle failed; the last good feed keeps being served");
@@ -540,6 +547,60 @@ impl Daemon {
             }
         }
         self.publish_health();
+    }
+
+    /// `mode = "reserve"`: makes the Google calendar's 1:1 holds what this cycle placed.
+    /// A failure is logged and shown on /healthz; the next cycle tries again.
+    async fn write_holds(
+        &mut self,
+        reservations: &[crate::decide::Reservation],
+        rules: &Rules,
+        now: DateTime<Utc>,
+    ) {
+        let Source::Google(g) = &self.config.source else {
+            return;
+        };
+        if !g.reserve {
+            return;
+        }
+        let Some(cal) = self.google.as_ref() else {
+            return;
+        };
+        use crate::source::google_reserve::{holds, Holds};
+        let timeout = Duration::from_secs(30);
+        if self.holds.is_none() {
+            match Holds::reconcile(cal.hub(), cal.calendar_id(), timeout).await {
+                Ok(h) => self.holds = Some(h),
+                Err(e) => {
+                    tracing::warn!(error = %e, "listing the 1:1 holds in Google failed; will retry");
+                    self.write_error = Some(e.to_string());
+                    return;
+                }
+            }
+        }
+        let Some(written) = self.holds.as_mut() else {
+            return;
+        };
+        match written
+            .apply(cal.hub(), &holds(reservations, rules), now)
+            .await
+        {
+            Ok(w) => {
+                if w != crate::source::google_reserve::Writes::default() {
+                    tracing::info!(
+                        inserted = w.inserted,
+                        patched = w.patched,
+                        deleted = w.deleted,
+                        "1:1 holds written to Google"
+                    );
+                }
+                self.write_error = None;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "writing the 1:1 holds to Google failed; will retry");
+                self.write_error = Some(e.to_string());
+            }
+        }
     }
 
     fn schedule(&mut self) {
@@ -557,6 +618,7 @@ impl Daemon {
     fn publish_health(&self) {
         let served = self.shared.current();
         let ok = self.rules_error.is_none()
+            && self.write_error.is_none()
             && self.source.error.is_none()
             && self.cycle_error.is_none()
             && self.last_cycle.is_some();
@@ -580,6 +642,7 @@ impl Daemon {
             last_cycle: self.last_cycle.as_ref(),
             cycle_error: self.cycle_error.as_deref(),
             consecutive_failures: self.failures,
+            write_error: self.write_error.as_deref(),
             source: SourceHealth {
                 kind: self.source_kind(),
                 name: self.source_name(),
@@ -607,6 +670,8 @@ struct Health<'a> {
     last_cycle: Option<&'a CycleReport>,
     cycle_error: Option<&'a str>,
     consecutive_failures: u32,
+    /// Reserve mode: the last failure to write the 1:1 holds, if any.
+    write_error: Option<&'a str>,
     source: SourceHealth<'a>,
     rules: RulesHealth<'a>,
 }
@@ -638,6 +703,7 @@ struct RulesHealth<'a> {
 
 struct CycleDone {
     feed: FeedBody,
+    held: Vec<crate::decide::Reservation>,
     feed_changed: bool,
     decisions: usize,
     reservations: usize,
@@ -749,6 +815,7 @@ fn run_cycle(
     Ok(CycleDone {
         feed_changed: unchanged.is_none(),
         feed,
+        held: plan.reservations.clone(),
         decisions: plan.decisions.len(),
         reservations: plan.reservations.len(),
         unplaced: plan.unplaced.len(),

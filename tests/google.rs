@@ -416,6 +416,7 @@ fn a_service_account_signs_in_against_the_token_endpoint() {
     let dir = support::daemon::TempDir::new("sa");
     let key = fake.service_account_key(dir.path());
     let g = timeward::config::Google {
+        reserve: false,
         calendar_id: "primary".into(),
         auth: timeward::config::GoogleAuth::ServiceAccount {
             key,
@@ -818,6 +819,7 @@ fn the_installed_sign_in_refreshes_its_token_and_keeps_it_private() {
     expired_sign_in(&token, support::fake_google::REFRESH_TOKEN);
     assert_eq!(mode(&token), 0o600, "written owner-only");
     let g = timeward::config::Google {
+        reserve: false,
         calendar_id: "primary".into(),
         auth: timeward::config::GoogleAuth::Installed {
             client_secret: client_secret(dir.path(), &fake),
@@ -886,6 +888,7 @@ fn a_revoked_sign_in_says_to_sign_in_again_without_a_browser() {
     let token = dir.path().join(timeward::source::google_token::FILE);
     expired_sign_in(&token, "revoked-refresh-token");
     let g = timeward::config::Google {
+        reserve: false,
         calendar_id: "primary".into(),
         auth: timeward::config::GoogleAuth::Installed {
             client_secret: client_secret(dir.path(), &fake),
@@ -1045,4 +1048,65 @@ fn reserve_mode_writes_holds_once_moves_them_in_place_and_survives_a_crash() {
         cal.snapshot(EXEC).events.is_empty(),
         "holds are not read back as events"
     );
+}
+
+#[test]
+fn the_daemon_in_reserve_mode_writes_each_hold_once_across_kill_9() {
+    let fake = Fake::start();
+    fake.put(event_at(
+        "launch",
+        "Launch planning",
+        support::daemon::slot(Utc::now(), 0, 15),
+        "ana@acme.example",
+        "needsAction",
+    ));
+    let dir = support::daemon::TempDir::new("greserve");
+    google_daemon_config(dir.path(), &fake);
+    let config = dir.path().join("timeward.toml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(&config, format!("{text}mode = \"reserve\"\n")).expect("config");
+    std::fs::write(
+        dir.path().join("rules.toml"),
+        format!(
+            "{}\n[[one_on_ones]]\nwith = \"sam@acme.example\"\ntitle = \"Dana / Sam\"\nevery = \"1w\"\nduration = \"30m\"\nprefer = {{ days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"], time = \"09:00-17:00\" }}\n",
+            support::daemon::rules(40)
+        ),
+    )
+    .expect("rules");
+    let d = support::daemon::Daemon::start(dir.path());
+    d.wait_ready();
+    d.wait_for("holds in Google", |_| !fake.holds().is_empty());
+    let placed = d.api("/api/decisions");
+    let plan: Value = serde_json::from_slice(&placed.body).expect("plan");
+    let n = plan["reservations"].as_array().map_or(0, Vec::len);
+    assert!(n >= 4, "a 1:1 a week over the 4-week horizon: {n}");
+    d.wait_for("every hold written", |_| fake.holds().len() == n);
+    // Idle cycles write nothing.
+    let writes = fake.count("write");
+    let polls = fake.count("list_sync");
+    d.wait_within("two more polls", Duration::from_secs(30), |_| {
+        fake.count("list_sync") >= polls + 2
+    });
+    assert_eq!(fake.count("write"), writes, "no write when nothing changed");
+    // kill -9 and start again, twice: still one event per reservation, nothing rewritten.
+    d.kill9();
+    for _ in 0..2 {
+        let d = support::daemon::Daemon::start(dir.path());
+        d.wait_ready();
+        let polls = fake.count("list_sync");
+        d.wait_within(
+            "two polls after the restart",
+            Duration::from_secs(30),
+            |_| fake.count("list_sync") >= polls + 2,
+        );
+        assert_eq!(fake.holds().len(), n, "exactly one event per reservation");
+        assert_eq!(fake.count("insert"), n, "no insert after a restart");
+        d.kill9();
+    }
+    let ids: std::collections::BTreeSet<String> = fake
+        .holds()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(ids.len(), n);
 }

@@ -350,6 +350,14 @@ impl GoogleCalendar {
         }
     }
 
+    pub fn hub(&self) -> &Hub {
+        &self.hub
+    }
+
+    pub fn calendar_id(&self) -> &str {
+        &self.calendar_id
+    }
+
     pub fn sync_token(&self) -> Option<&str> {
         self.sync_token.as_deref()
     }
