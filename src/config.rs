@@ -196,8 +196,9 @@ pub fn load(
 }
 
 /// systemd credentials (`LoadCredential=`): in `$CREDENTIALS_DIRECTORY`, a file
-/// `feed_token` fills an empty `feed_token`, and a file `source_url` fills the `url` of an
-/// `ics` source that names neither a path nor a URL. Secrets then stay out of the config
+/// `feed_token` fills an empty `feed_token`, a file `source_url` fills the `url` of an
+/// `ics` source that names neither a path nor a URL, and a file
+/// `google_service_account_key` is the key of a `google` source that names none. Secrets then stay out of the config
 /// file and the unit.
 fn with_credentials(mut raw: Raw, dir: Option<&Path>) -> Raw {
     let Some(dir) = dir else { return raw };
@@ -214,6 +215,18 @@ fn with_credentials(mut raw: Raw, dir: Option<&Path>) -> Raw {
     }
     if raw.source.kind == "ics" && raw.source.url.is_none() && raw.source.path.is_none() {
         raw.source.url = read("source_url");
+    }
+    // A Google service account's key: the credential's file itself (it is JSON).
+    let key = dir.join("google_service_account_key");
+    if raw.source.kind == "google"
+        && raw
+            .source
+            .service_account_key
+            .as_deref()
+            .is_none_or(|k| k.trim().is_empty())
+        && key.is_file()
+    {
+        raw.source.service_account_key = Some(key.display().to_string());
     }
     raw
 }
@@ -474,6 +487,23 @@ mod tests {
         let c = load(&p, true, creds()).expect("valid");
         assert_eq!(c.feed_token.as_deref(), Some("zzzzzzzzzzzzzzzzzzzzzzzzzz"));
         assert_eq!(c.source, Source::File("a.ics".into()));
+        // A Google service account's key as a credential.
+        std::fs::write(dir.join("google_service_account_key"), "{}").expect("w");
+        let p = write(
+            "creds4.toml",
+            "[source]\nkind = \"google\"\nauth = \"service_account\"\n",
+        );
+        let c = load(&p, true, creds()).expect("valid");
+        match c.source {
+            Source::Google(g) => assert_eq!(
+                g.auth,
+                GoogleAuth::ServiceAccount {
+                    key: dir.join("google_service_account_key"),
+                    subject: None
+                }
+            ),
+            other => panic!("{other:?}"),
+        }
         // Without the credentials, an ics source with neither is still an error.
         let p = write("creds3.toml", "[source]\nkind = \"ics\"\n");
         assert!(load(&p, true, env(&[])).is_err());
