@@ -79,6 +79,9 @@ pub struct Google {
     pub auth: GoogleAuth,
     /// `mode = "reserve"`: write the 1:1 holds into the calendar. Off by default.
     pub reserve: bool,
+    /// A secondary calendar to mirror the suggestions into (the only calendar written
+    /// in `suggest` mode, and only when named).
+    pub publish_calendar: Option<String>,
     /// `None`: Google's own.
     pub api_base_url: Option<String>,
 }
@@ -352,14 +355,6 @@ fn google(s: RawSource, origin: &str) -> Result<Google, ConfigError> {
             ))
         }
     };
-    if s.publish_calendar.as_deref().is_some_and(|p| !p.is_empty()) {
-        return Err(err(
-            origin,
-            "source.publish_calendar",
-            "mirroring suggestions into a Google calendar is not built yet",
-            "leave publish_calendar = \"\" and subscribe to the feed's URL",
-        ));
-    }
     let auth = match s.auth.as_deref().unwrap_or("installed") {
         "service_account" => GoogleAuth::ServiceAccount {
             key: s
@@ -417,6 +412,10 @@ fn google(s: RawSource, origin: &str) -> Result<Google, ConfigError> {
             .unwrap_or_else(|| "primary".into()),
         auth,
         reserve,
+        publish_calendar: s
+            .publish_calendar
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty()),
         api_base_url: base,
     })
 }

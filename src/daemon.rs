@@ -196,6 +196,8 @@ struct Daemon {
     google: Option<crate::source::google::GoogleCalendar>,
     /// Reserve mode: the holds in the Google calendar.
     holds: Option<crate::source::google_reserve::Holds>,
+    /// `publish_calendar`: what is in that calendar.
+    published: Option<crate::source::google_publish::Published>,
     write_error: Option<String>,
     last_cycle: Option<CycleReport>,
     cycle_error: Option<String>,
@@ -248,6 +250,7 @@ impl Daemon {
             fetcher,
             google: None,
             holds: None,
+            published: None,
             write_error: None,
             last_cycle: None,
             cycle_error: None,
@@ -536,6 +539,7 @@ impl Daemon {
                 self.failures = 0;
                 self.schedule();
                 self.write_holds(&done.held, &rules_for_writes, now).await;
+                self.publish(&done.entries, &done.versions).await;
             }
             Err(e) => {
                 tracing::error!(error = %e, "the cycle failed; the last good feed keeps being served");
@@ -598,6 +602,57 @@ impl Daemon {
             }
             Err(e) => {
                 tracing::warn!(error = %e, "writing the 1:1 holds to Google failed; will retry");
+                self.write_error = Some(e.to_string());
+            }
+        }
+    }
+
+    /// `publish_calendar`: mirrors this cycle's feed into that Google calendar.
+    async fn publish(
+        &mut self,
+        entries: &[crate::feed::FeedEvent],
+        versions: &crate::feed::Versions,
+    ) {
+        let Source::Google(g) = &self.config.source else {
+            return;
+        };
+        let Some(target) = g.publish_calendar.clone() else {
+            return;
+        };
+        let Some(cal) = self.google.as_ref() else {
+            return;
+        };
+        use crate::source::google_publish::Published;
+        let timeout = Duration::from_secs(30);
+        if self.published.is_none() {
+            match Published::reconcile(cal.hub(), &target, timeout).await {
+                Ok(p) => self.published = Some(p),
+                Err(e) => {
+                    tracing::warn!(error = %e, "listing the published suggestions failed; will retry");
+                    self.write_error = Some(e.to_string());
+                    return;
+                }
+            }
+        }
+        let Some(published) = self.published.as_mut() else {
+            return;
+        };
+        match published.apply(cal.hub(), entries, versions).await {
+            Ok(w) => {
+                if w != crate::source::google_reserve::Writes::default() {
+                    tracing::info!(
+                        inserted = w.inserted,
+                        patched = w.patched,
+                        deleted = w.deleted,
+                        "suggestions published to the Google calendar"
+                    );
+                }
+                if !g.reserve {
+                    self.write_error = None;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "publishing the suggestions to Google failed; will retry");
                 self.write_error = Some(e.to_string());
             }
         }
@@ -704,6 +759,8 @@ struct RulesHealth<'a> {
 struct CycleDone {
     feed: FeedBody,
     held: Vec<crate::decide::Reservation>,
+    entries: Vec<crate::feed::FeedEvent>,
+    versions: crate::feed::Versions,
     feed_changed: bool,
     decisions: usize,
     reservations: usize,
@@ -816,6 +873,8 @@ fn run_cycle(
         feed_changed: unchanged.is_none(),
         feed,
         held: plan.reservations.clone(),
+        entries,
+        versions,
         decisions: plan.decisions.len(),
         reservations: plan.reservations.len(),
         unplaced: plan.unplaced.len(),

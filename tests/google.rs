@@ -417,6 +417,7 @@ fn a_service_account_signs_in_against_the_token_endpoint() {
     let key = fake.service_account_key(dir.path());
     let g = timeward::config::Google {
         reserve: false,
+        publish_calendar: None,
         calendar_id: "primary".into(),
         auth: timeward::config::GoogleAuth::ServiceAccount {
             key,
@@ -830,6 +831,7 @@ fn the_installed_sign_in_refreshes_its_token_and_keeps_it_private() {
     assert_eq!(mode(&token), 0o600, "written owner-only");
     let g = timeward::config::Google {
         reserve: false,
+        publish_calendar: None,
         calendar_id: "primary".into(),
         auth: timeward::config::GoogleAuth::Installed {
             client_secret: client_secret(dir.path(), &fake),
@@ -899,6 +901,7 @@ fn a_revoked_sign_in_says_to_sign_in_again_without_a_browser() {
     expired_sign_in(&token, "revoked-refresh-token");
     let g = timeward::config::Google {
         reserve: false,
+        publish_calendar: None,
         calendar_id: "primary".into(),
         auth: timeward::config::GoogleAuth::Installed {
             client_secret: client_secret(dir.path(), &fake),
@@ -1179,4 +1182,111 @@ fn google_fields_map_onto_the_calendar_model() {
     );
     assert!(by("conf").private, "confidential stays private");
     assert_eq!(by("conf").public_title(), "a private event");
+}
+
+#[test]
+fn publish_calendar_mirrors_the_feed_into_a_secondary_calendar() {
+    let fake = Fake::start();
+    let t = Utc::now();
+    fake.put(event_at(
+        "launch",
+        "Launch planning",
+        support::daemon::slot(t, 0, 15),
+        "ana@acme.example",
+        "needsAction",
+    ));
+    fake.put(event_at(
+        "pitch",
+        "Vendor pitch",
+        support::daemon::slot(t, 1, 15),
+        "rep@vendor.example",
+        "needsAction",
+    ));
+    let dir = support::daemon::TempDir::new("gpublish");
+    google_daemon_config(dir.path(), &fake);
+    let config = dir.path().join("timeward.toml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        format!("{text}publish_calendar = \"timeward-suggestions\"\n"),
+    )
+    .expect("config");
+    let d = support::daemon::Daemon::start(dir.path());
+    let feed = d.wait_ready().text();
+    let n = feed.matches("BEGIN:VEVENT").count();
+    d.wait_for("the feed mirrored", |_| {
+        fake.events_in("timeward-suggestions").len() == n
+    });
+    let mirrored = fake.events_in("timeward-suggestions");
+    assert!(
+        mirrored.iter().any(|e| e["summary"]
+            .as_str()
+            .is_some_and(|s| s.ends_with("· Launch planning"))),
+        "{mirrored:?}"
+    );
+    assert!(mirrored.iter().all(|e| e["transparency"] == "transparent"));
+    // Idle cycles write nothing; the executive's own calendar is never written.
+    let writes = fake.count("write");
+    let polls = fake.count("list_sync");
+    d.wait_within("two more polls", Duration::from_secs(30), |_| {
+        fake.count("list_sync") >= polls + 2
+    });
+    assert_eq!(fake.count("write"), writes);
+    assert_eq!(
+        fake.events_in("primary").len(),
+        2,
+        "only the secondary calendar is written"
+    );
+    assert!(fake
+        .state
+        .lock()
+        .expect("state")
+        .send_updates
+        .iter()
+        .all(|s| s == "none"));
+    // A new invitation: one more mirrored event; a cancelled one: its mirror goes.
+    fake.put(event_at(
+        "budget",
+        "Budget review",
+        support::daemon::slot(t, 2, 16),
+        "cfo@acme.example",
+        "needsAction",
+    ));
+    fake.cancel("pitch");
+    d.wait_for("the mirror follows", |d| {
+        let feed = d.feed().text();
+        let mirror = fake.events_in("timeward-suggestions");
+        let has = |what: &str| {
+            mirror
+                .iter()
+                .any(|e| e["summary"].as_str().is_some_and(|s| s.contains(what)))
+        };
+        feed.contains("X-TIMEWARD-EVENT-ID:budget")
+            && !feed.contains("X-TIMEWARD-EVENT-ID:pitch")
+            && has("Budget review")
+            && !has("Vendor pitch")
+            && mirror.len() == feed.matches("BEGIN:VEVENT").count()
+    });
+    assert!(!fake
+        .events_in("timeward-suggestions")
+        .iter()
+        .any(|e| e["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("Vendor pitch"))));
+    // A restart publishes nothing new.
+    let inserts = fake.count("insert");
+    d.kill9();
+    let d = support::daemon::Daemon::start(dir.path());
+    d.wait_ready();
+    let polls = fake.count("list_sync");
+    d.wait_within(
+        "two polls after the restart",
+        Duration::from_secs(30),
+        |_| fake.count("list_sync") >= polls + 2,
+    );
+    assert_eq!(
+        fake.count("insert"),
+        inserts,
+        "nothing republished after a restart"
+    );
 }

@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod google;
+pub mod google_publish;
 pub mod google_reserve;
 pub mod google_token;
 pub mod ics;

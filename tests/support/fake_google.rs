@@ -259,6 +259,18 @@ impl Fake {
         });
     }
 
+    /// The live events of one calendar (written there by the client).
+    pub fn events_in(&self, calendar: &str) -> Vec<Value> {
+        self.with(|s| {
+            s.events
+                .values()
+                .filter(|e| e["status"] != "cancelled")
+                .filter(|e| e["_calendar"].as_str().unwrap_or("primary") == calendar)
+                .cloned()
+                .collect()
+        })
+    }
+
     /// The live events that carry timeward's reservation tag.
     pub fn holds(&self) -> Vec<Value> {
         self.with(|s| {
@@ -353,7 +365,7 @@ fn handle(state: &Mutex<State>, req: Request<Incoming>) -> Response<Full<Bytes>>
     let Some(rest) = path.strip_prefix("/calendar/v3/calendars/") else {
         return error(StatusCode::NOT_FOUND, "notFound", "Not Found");
     };
-    let Some(_calendar) = rest.strip_suffix("/events") else {
+    let Some(calendar) = rest.strip_suffix("/events") else {
         return error(StatusCode::NOT_FOUND, "notFound", "Not Found");
     };
     if req.method() != hyper::Method::GET {
@@ -452,6 +464,7 @@ fn handle(state: &Mutex<State>, req: Request<Incoming>) -> Response<Full<Bytes>>
             changed
                 .iter()
                 .filter_map(|(_, id)| s.events.get(*id))
+                .filter(|e| e["_calendar"].as_str().unwrap_or("primary") == calendar)
                 .collect()
         }
         None => {
@@ -465,6 +478,7 @@ fn handle(state: &Mutex<State>, req: Request<Incoming>) -> Response<Full<Bytes>>
                 .values()
                 .filter(|e| e["status"] != "cancelled" || e.get("recurringEventId").is_some())
                 .filter(|e| private.is_none_or(|(k, v)| e["extendedProperties"]["private"][k] == v))
+                .filter(|e| e["_calendar"].as_str().unwrap_or("primary") == calendar)
                 .filter(|e| {
                     e.get("recurrence").is_some()
                         || min.is_none_or(|m| end_of(e).is_none_or(|end| end > m))
@@ -615,7 +629,8 @@ fn write(
         return error(StatusCode::NOT_FOUND, "notFound", "Not Found");
     };
     let mut parts = rest.split('/');
-    let (_cal, events, id) = (parts.next(), parts.next(), parts.next());
+    let (cal, events, id) = (parts.next(), parts.next(), parts.next());
+    let cal = cal.unwrap_or("primary").to_string();
     if events != Some("events") {
         return error(StatusCode::NOT_FOUND, "notFound", "Not Found");
     }
@@ -640,6 +655,8 @@ fn write(
             }
             let mut e = body.clone();
             e["status"] = json!("confirmed");
+            // Which calendar it is in (the fake keeps one map of events).
+            e["_calendar"] = json!(cal);
             s.seq += 1;
             let seq = s.seq;
             s.changed.insert(id.clone(), seq);
