@@ -79,8 +79,8 @@ pub struct Google {
     pub auth: GoogleAuth,
     /// `mode = "reserve"`: write the 1:1 holds into the calendar. Off by default.
     pub reserve: bool,
-    /// A secondary calendar to mirror the suggestions into (the only calendar written
-    /// in `suggest` mode, and only when named).
+    /// A secondary calendar to mirror the suggestions into (`mode = "publish"`, or
+    /// `"reserve"`; `"suggest"` refuses it, since it never writes).
     pub publish_calendar: Option<String>,
     /// `None`: Google's own.
     pub api_base_url: Option<String>,
@@ -343,18 +343,44 @@ fn validate(raw: Raw, origin: &str) -> Result<Config, ConfigError> {
 }
 
 fn google(s: RawSource, origin: &str) -> Result<Google, ConfigError> {
-    let reserve = match s.mode.as_deref().unwrap_or("suggest") {
-        "suggest" => false,
+    let mode = s.mode.as_deref().unwrap_or("suggest");
+    let reserve = match mode {
+        "suggest" | "publish" => false,
         "reserve" => true,
         other => {
             return Err(err(
                 origin,
                 "source.mode",
                 format!("unknown mode {other:?}"),
-                "mode is \"suggest\" (never writes) or \"reserve\" (writes the 1:1 holds)",
+                "mode is \"suggest\" (never writes), \"publish\" (writes only the \
+                 publish_calendar) or \"reserve\" (writes the 1:1 holds, and the \
+                 publish_calendar if named)",
             ))
         }
     };
+    let publish = s
+        .publish_calendar
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string);
+    match (mode, &publish) {
+        ("suggest", Some(_)) => return Err(err(
+            origin,
+            "source.publish_calendar",
+            "mode = \"suggest\" never writes to Google, and publishing writes to that calendar",
+            "set mode = \"publish\" (writes only that calendar) or leave publish_calendar empty",
+        )),
+        ("publish", None) => {
+            return Err(err(
+                origin,
+                "source.publish_calendar",
+                "mode = \"publish\" needs the calendar to publish to",
+                "add publish_calendar = \"ID\" (a secondary calendar the assistant is shared on)",
+            ))
+        }
+        _ => {}
+    }
     let auth = match s.auth.as_deref().unwrap_or("installed") {
         "service_account" => GoogleAuth::ServiceAccount {
             key: s
@@ -412,10 +438,7 @@ fn google(s: RawSource, origin: &str) -> Result<Google, ConfigError> {
             .unwrap_or_else(|| "primary".into()),
         auth,
         reserve,
-        publish_calendar: s
-            .publish_calendar
-            .map(|p| p.trim().to_string())
-            .filter(|p| !p.is_empty()),
+        publish_calendar: publish,
         api_base_url: base,
     })
 }

@@ -1206,9 +1206,22 @@ fn publish_calendar_mirrors_the_feed_into_a_secondary_calendar() {
     google_daemon_config(dir.path(), &fake);
     let config = dir.path().join("timeward.toml");
     let text = std::fs::read_to_string(&config).expect("config");
+    // Suggest mode refuses it: it never writes.
     std::fs::write(
         &config,
         format!("{text}publish_calendar = \"timeward-suggestions\"\n"),
+    )
+    .expect("config");
+    let refused = std::process::Command::new(support::daemon::binary())
+        .args(["run", "--config"])
+        .arg(&config)
+        .output()
+        .expect("run");
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("mode = \"publish\""));
+    std::fs::write(
+        &config,
+        format!("{text}mode = \"publish\"\npublish_calendar = \"timeward-suggestions\"\n"),
     )
     .expect("config");
     let d = support::daemon::Daemon::start(dir.path());
