@@ -19,6 +19,15 @@ pub mod store;
 
 use chrono::{DateTime, Utc};
 
+/// FNV-1a, 64 bits: fixed across runs, machines and Rust versions (unlike
+/// `DefaultHasher`), for everything that must not change between runs — made-up UIDs,
+/// feed UIDs and digests, ETags, word hashes, Google ids.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// One whole run of the core: place the 1:1 reservations (keeping the previous run's where
 /// they are still free), then decide every pending request against the calendar and
 /// those reservations.

@@ -424,9 +424,7 @@ fn time_of(
     })
 }
 
-/// A small stable hash for made-up ids (FNV-1a, 64 bit).
+/// A small stable hash for made-up ids.
 fn fnv1a(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    crate::fnv1a(s.as_bytes())
 }

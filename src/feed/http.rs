@@ -304,12 +304,10 @@ fn whole_seconds(t: SystemTime) -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
 }
 
-/// FNV-1a over the bytes: the ETag. Stable across runs, so a restart that renders the
-/// same feed serves the same ETag.
+/// The ETag's hash: stable across runs, so a restart that renders the same feed serves
+/// the same ETag.
 fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    crate::fnv1a(bytes)
 }
 
 #[cfg(test)]

@@ -212,12 +212,9 @@ fn digest(e: &FeedEvent) -> u64 {
     hash(text.as_bytes())
 }
 
-/// FNV-1a, 64 bits: fixed across runs and machines (UIDs and digests must not change
-/// between versions of Rust, as `DefaultHasher`'s may).
+/// UIDs and digests must not change between runs or Rust versions.
 fn hash(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    crate::fnv1a(bytes)
 }
 
 #[cfg(test)]

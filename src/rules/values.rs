@@ -310,11 +310,9 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
-/// FNV-1a: small, fixed (the same on every run), good enough to tell words apart.
+/// Small, fixed (the same on every run), good enough to tell words apart.
 fn word_hash(w: &str) -> u64 {
-    w.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    crate::fnv1a(w.as_bytes())
 }
 
 /// Lower case with runs of white space folded to one space, so "Series  B" matches

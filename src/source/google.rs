@@ -160,6 +160,114 @@ pub enum Polled {
 
 pub type Hub = CalendarHub<HttpsConnector<HttpConnector>>;
 
+type ListCall<'a> = google_calendar3::api::EventListCall<'a, HttpsConnector<HttpConnector>>;
+
+/// Pages through `events.list` (2 500 a page, retried as [`Retrying`] says, each call
+/// under `timeout`) with the query `configure` sets; returns every item and the last
+/// page's `nextSyncToken`. Nothing is returned unless every page arrived.
+pub(crate) async fn list_all(
+    hub: &Hub,
+    calendar_id: &str,
+    timeout: Duration,
+    configure: impl for<'a> Fn(ListCall<'a>) -> ListCall<'a>,
+) -> Result<(Vec<Event>, Option<String>), GoogleError> {
+    let mut items = Vec::new();
+    let mut page: Option<String> = None;
+    loop {
+        let mut retrying = Retrying::default();
+        let mut call = configure(
+            hub.events()
+                .list(calendar_id)
+                .delegate(&mut retrying)
+                .max_results(PAGE)
+                .add_scope(Scope::Event),
+        );
+        if let Some(p) = &page {
+            call = call.page_token(p);
+        }
+        let (_, list) = tokio::time::timeout(timeout, call.doit())
+            .await
+            .map_err(|_| GoogleError::Timeout(timeout.as_secs()))?
+            .map_err(GoogleError::from_client)?;
+        items.extend(list.items.unwrap_or_default());
+        match list.next_page_token {
+            Some(p) => page = Some(p),
+            None => return Ok((items, list.next_sync_token)),
+        }
+    }
+}
+
+/// One write to a calendar.
+pub(crate) enum Write<'a> {
+    Insert(Event),
+    Patch(Event, &'a str),
+    Delete(&'a str),
+}
+
+/// Sends one write, retried as [`Retrying`] says, with `sendUpdates` explicit.
+pub(crate) async fn write(
+    hub: &Hub,
+    calendar_id: &str,
+    timeout: Duration,
+    send_updates: &str,
+    w: Write<'_>,
+) -> Result<(), GoogleError> {
+    let mut retrying = Retrying::default();
+    let events = hub.events();
+    let call = async {
+        match w {
+            Write::Insert(e) => events
+                .insert(e, calendar_id)
+                .delegate(&mut retrying)
+                .send_updates(send_updates)
+                .add_scope(Scope::Event)
+                .doit()
+                .await
+                .map(|_| ()),
+            Write::Patch(e, id) => events
+                .patch(e, calendar_id, id)
+                .delegate(&mut retrying)
+                .send_updates(send_updates)
+                .add_scope(Scope::Event)
+                .doit()
+                .await
+                .map(|_| ()),
+            Write::Delete(id) => events
+                .delete(calendar_id, id)
+                .delegate(&mut retrying)
+                .send_updates(send_updates)
+                .add_scope(Scope::Event)
+                .doit()
+                .await
+                .map(|_| ()),
+        }
+    };
+    tokio::time::timeout(timeout, call)
+        .await
+        .map_err(|_| GoogleError::Timeout(timeout.as_secs()))?
+        .map_err(GoogleError::from_client)
+}
+
+/// 13 base32hex characters (0-9, a-v) of a hash: what Google accepts in event ids.
+pub(crate) fn base32hex(h: u64) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
+    (0..13)
+        .rev()
+        .map(|i| char::from(ALPHABET[((h >> (i * 5)) & 31) as usize]))
+        .collect()
+}
+
+/// The HTTP client yup-oauth2 reaches the token endpoint with (the same TLS setup).
+fn oauth_client(
+) -> google_calendar3::yup_oauth2::client::CustomHyperClientBuilder<HttpsConnector<HttpConnector>> {
+    google_calendar3::yup_oauth2::client::CustomHyperClientBuilder::from(
+        google_calendar3::hyper_util::client::legacy::Client::builder(
+            google_calendar3::hyper_util::rt::TokioExecutor::new(),
+        )
+        .build(connector()),
+    )
+}
+
 fn connector() -> HttpsConnector<HttpConnector> {
     google_calendar3::hyper_rustls::HttpsConnectorBuilder::new()
         .with_webpki_roots()
@@ -184,12 +292,7 @@ pub async fn connect(
 ) -> Result<GoogleCalendar, GoogleError> {
     use crate::config::GoogleAuth;
     use google_calendar3::yup_oauth2;
-    let client = yup_oauth2::client::CustomHyperClientBuilder::from(
-        google_calendar3::hyper_util::client::legacy::Client::builder(
-            google_calendar3::hyper_util::rt::TokioExecutor::new(),
-        )
-        .build(connector()),
-    );
+    let client = oauth_client();
     let auth = match &g.auth {
         GoogleAuth::ServiceAccount { key, subject } => {
             let path = key.display().to_string();
@@ -286,12 +389,7 @@ pub async fn sign_in(
     let secret = read_client_secret(client_secret).await?;
     let store =
         crate::source::google_token::TokenFile::open(token_file).map_err(GoogleError::Other)?;
-    let client = yup_oauth2::client::CustomHyperClientBuilder::from(
-        google_calendar3::hyper_util::client::legacy::Client::builder(
-            google_calendar3::hyper_util::rt::TokioExecutor::new(),
-        )
-        .build(connector()),
-    );
+    let client = oauth_client();
     let auth = yup_oauth2::InstalledFlowAuthenticator::with_client(
         secret,
         yup_oauth2::InstalledFlowReturnMethod::HTTPRedirect,
@@ -401,85 +499,45 @@ impl GoogleCalendar {
     }
 
     async fn full_sync(&mut self) -> Result<Polled, GoogleError> {
-        let mut fresh: BTreeMap<String, Event> = BTreeMap::new();
-        let mut page: Option<String> = None;
-        loop {
-            let mut retrying = Retrying::default();
-            let mut call = self
-                .hub
-                .events()
-                .list(&self.calendar_id)
-                .delegate(&mut retrying)
-                .max_results(PAGE)
-                .show_hidden_invitations(true)
+        let time_min = self.time_min;
+        let (items, token) = list_all(&self.hub, &self.calendar_id, self.timeout, |c| {
+            c.show_hidden_invitations(true)
                 .single_events(false)
-                .time_min(self.time_min)
-                .add_scope(Scope::Event);
-            if let Some(p) = &page {
-                call = call.page_token(p);
-            }
-            let (_, list) = tokio::time::timeout(self.timeout, call.doit())
-                .await
-                .map_err(|_| GoogleError::Timeout(self.timeout.as_secs()))?
-                .map_err(GoogleError::from_client)?;
-            for e in list.items.unwrap_or_default() {
-                apply(&mut fresh, e);
-            }
-            match (list.next_page_token, list.next_sync_token) {
-                (Some(p), _) => page = Some(p),
-                (None, token) => {
-                    self.events = fresh;
-                    self.sync_token = token;
-                    return Ok(Polled::Changed);
-                }
-            }
+                .time_min(time_min)
+        })
+        .await?;
+        // Replaced only now: a failure midway kept the last good events.
+        let mut fresh: BTreeMap<String, Event> = BTreeMap::new();
+        for e in items {
+            apply(&mut fresh, e);
         }
+        self.events = fresh;
+        self.sync_token = token;
+        Ok(Polled::Changed)
     }
 
     async fn incremental(&mut self, token: &str) -> Result<Polled, GoogleError> {
-        let mut page: Option<String> = None;
-        // Applied only when the last page arrived: a failure midway changes nothing.
-        let mut items: Vec<Event> = Vec::new();
-        loop {
-            // Only the sync token (and the page token): Google refuses timeMin and the
-            // other filters with it.
-            let mut retrying = Retrying::default();
-            let mut call = self
-                .hub
-                .events()
-                .list(&self.calendar_id)
-                .delegate(&mut retrying)
-                .sync_token(token)
-                .max_results(PAGE)
+        // Only the sync token (and the page token): Google refuses timeMin and the other
+        // filters with it.
+        let (items, next) = list_all(&self.hub, &self.calendar_id, self.timeout, |c| {
+            c.sync_token(token)
                 .show_hidden_invitations(true)
                 .single_events(false)
-                .add_scope(Scope::Event);
-            if let Some(p) = &page {
-                call = call.page_token(p);
-            }
-            let (_, list) = tokio::time::timeout(self.timeout, call.doit())
-                .await
-                .map_err(|_| GoogleError::Timeout(self.timeout.as_secs()))?
-                .map_err(GoogleError::from_client)?;
-            items.extend(list.items.unwrap_or_default());
-            match (list.next_page_token, list.next_sync_token) {
-                (Some(p), _) => page = Some(p),
-                (None, token) => {
-                    let changed = !items.is_empty();
-                    for e in items {
-                        apply(&mut self.events, e);
-                    }
-                    if token.is_some() {
-                        self.sync_token = token;
-                    }
-                    return Ok(if changed {
-                        Polled::Changed
-                    } else {
-                        Polled::Unchanged
-                    });
-                }
-            }
+        })
+        .await?;
+        // Applied only when the last page arrived: a failure midway changes nothing.
+        let changed = !items.is_empty();
+        for e in items {
+            apply(&mut self.events, e);
         }
+        if next.is_some() {
+            self.sync_token = next;
+        }
+        Ok(if changed {
+            Polled::Changed
+        } else {
+            Polled::Unchanged
+        })
     }
 
     /// The kept events as the calendar model sees them. `exec` is the executive's

@@ -12,28 +12,25 @@ use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use google_calendar3::api::{Event, EventDateTime, EventExtendedProperties, Scope};
+use google_calendar3::api::{Event, EventDateTime, EventExtendedProperties};
 
-use super::google::{GoogleError, Hub, Retrying};
+use super::google::{list_all, write, GoogleError, Hub, Write};
 use super::google_reserve::Writes;
 use crate::feed::{FeedEvent, Versions};
 
 const TAG: (&str, &str) = ("timeward", "suggestion");
 const DIGEST: &str = "timeward_digest";
 
-/// base32hex (0-9, a-v) of the feed UID's hash, 26 characters: an id Google accepts.
+/// base32hex (0-9, a-v) of two hashes of the feed UID, 26 characters: an id Google
+/// accepts.
 pub fn event_id(uid: &str) -> String {
-    const ALPHABET: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
-    let mut out = String::with_capacity(26);
-    for seed in [0xcbf2_9ce4_8422_2325_u64, 0x8422_2325_cbf2_9ce4] {
-        let h = uid.bytes().fold(seed, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-        for i in (0..13).rev() {
-            out.push(char::from(ALPHABET[((h >> (i * 5)) & 31) as usize]));
-        }
-    }
-    out
+    let b32 = super::google::base32hex;
+    let salted = format!("{uid}\0published");
+    format!(
+        "{}{}",
+        b32(crate::fnv1a(uid.as_bytes())),
+        b32(crate::fnv1a(salted.as_bytes()))
+    )
 }
 
 fn when(t: DateTime<Utc>) -> EventDateTime {
@@ -80,42 +77,25 @@ impl Published {
         calendar_id: &str,
         timeout: Duration,
     ) -> Result<Published, GoogleError> {
+        let tag = format!("{}={}", TAG.0, TAG.1);
+        let (items, _) = list_all(hub, calendar_id, timeout, |c| {
+            c.add_private_extended_property(&tag)
+        })
+        .await?;
         let mut written = BTreeMap::new();
-        let mut page: Option<String> = None;
-        loop {
-            let mut retrying = Retrying::default();
-            let mut call = hub
-                .events()
-                .list(calendar_id)
-                .delegate(&mut retrying)
-                .add_private_extended_property(&format!("{}={}", TAG.0, TAG.1))
-                .max_results(2500)
-                .add_scope(Scope::Event);
-            if let Some(p) = &page {
-                call = call.page_token(p);
+        for e in items {
+            if e.status.as_deref() == Some("cancelled") {
+                continue;
             }
-            let (_, list) = tokio::time::timeout(timeout, call.doit())
-                .await
-                .map_err(|_| GoogleError::Timeout(timeout.as_secs()))?
-                .map_err(GoogleError::from_client)?;
-            for e in list.items.unwrap_or_default() {
-                if e.status.as_deref() == Some("cancelled") {
-                    continue;
-                }
-                let digest = e
-                    .extended_properties
-                    .as_ref()
-                    .and_then(|x| x.private.as_ref())
-                    .and_then(|p| p.get(DIGEST))
-                    .cloned()
-                    .unwrap_or_default();
-                if let Some(id) = e.id {
-                    written.insert(id, digest);
-                }
-            }
-            match list.next_page_token {
-                Some(p) => page = Some(p),
-                None => break,
+            let digest = e
+                .extended_properties
+                .as_ref()
+                .and_then(|x| x.private.as_ref())
+                .and_then(|p| p.get(DIGEST))
+                .cloned()
+                .unwrap_or_default();
+            if let Some(id) = e.id {
+                written.insert(id, digest);
             }
         }
         Ok(Published {
@@ -144,14 +124,14 @@ impl Published {
             match self.written.get(&id) {
                 Some(d) if *d == digest => continue,
                 Some(_) => {
-                    self.call(hub, Call::Patch(event_for(e, &digest), &id))
+                    self.call(hub, Write::Patch(event_for(e, &digest), &id))
                         .await?;
                     w.patched += 1;
                 }
-                None => match self.call(hub, Call::Insert(event_for(e, &digest))).await {
+                None => match self.call(hub, Write::Insert(event_for(e, &digest))).await {
                     Ok(()) => w.inserted += 1,
                     Err(GoogleError::Api { code: 409, .. }) => {
-                        self.call(hub, Call::Patch(event_for(e, &digest), &id))
+                        self.call(hub, Write::Patch(event_for(e, &digest), &id))
                             .await?;
                         w.patched += 1;
                     }
@@ -167,7 +147,7 @@ impl Published {
             .cloned()
             .collect();
         for id in gone {
-            match self.call(hub, Call::Delete(&id)).await {
+            match self.call(hub, Write::Delete(&id)).await {
                 Ok(())
                 | Err(GoogleError::Api {
                     code: 404 | 410, ..
@@ -180,47 +160,8 @@ impl Published {
         Ok(w)
     }
 
-    async fn call(&self, hub: &Hub, call: Call<'_>) -> Result<(), GoogleError> {
-        let mut retrying = Retrying::default();
-        let cal = self.calendar_id.as_str();
-        let events = hub.events();
-        let fut = async {
-            match call {
-                Call::Insert(e) => events
-                    .insert(e, cal)
-                    .delegate(&mut retrying)
-                    .send_updates("none")
-                    .add_scope(Scope::Event)
-                    .doit()
-                    .await
-                    .map(|_| ()),
-                Call::Patch(e, id) => events
-                    .patch(e, cal, id)
-                    .delegate(&mut retrying)
-                    .send_updates("none")
-                    .add_scope(Scope::Event)
-                    .doit()
-                    .await
-                    .map(|_| ()),
-                Call::Delete(id) => events
-                    .delete(cal, id)
-                    .delegate(&mut retrying)
-                    .send_updates("none")
-                    .add_scope(Scope::Event)
-                    .doit()
-                    .await
-                    .map(|_| ()),
-            }
-        };
-        tokio::time::timeout(self.timeout, fut)
-            .await
-            .map_err(|_| GoogleError::Timeout(self.timeout.as_secs()))?
-            .map_err(GoogleError::from_client)
+    /// Nobody is invited to a published suggestion: `sendUpdates=none`.
+    async fn call(&self, hub: &Hub, w: Write<'_>) -> Result<(), GoogleError> {
+        write(hub, &self.calendar_id, self.timeout, "none", w).await
     }
-}
-
-enum Call<'a> {
-    Insert(Event),
-    Patch(Event, &'a str),
-    Delete(&'a str),
 }

@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use google_calendar3::api::{Event, EventAttendee, EventDateTime, EventExtendedProperties, Scope};
+use google_calendar3::api::{Event, EventAttendee, EventDateTime, EventExtendedProperties};
 
-use super::google::{GoogleError, Hub, Retrying};
+use super::google::{list_all, write, GoogleError, Hub, Write};
 use crate::decide::Reservation;
 use crate::rules::Rules;
 
@@ -70,17 +70,11 @@ pub fn holds(reservations: &[Reservation], rules: &Rules) -> Vec<Hold> {
 /// base32hex (0-9, a-v) of a hash of the series, then the period's date: 21 characters,
 /// within what Google accepts for client-chosen ids.
 pub fn hold_id(series: &str, period_start: NaiveDate) -> String {
-    const ALPHABET: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in series.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    let mut id = String::with_capacity(21);
-    for i in (0..13).rev() {
-        id.push(char::from(ALPHABET[((h >> (i * 5)) & 31) as usize]));
-    }
-    id.push_str(&period_start.format("%Y%m%d").to_string());
-    id
+    format!(
+        "{}{}",
+        super::google::base32hex(crate::fnv1a(series.as_bytes())),
+        period_start.format("%Y%m%d")
+    )
 }
 
 fn when(t: DateTime<Utc>) -> EventDateTime {
@@ -132,57 +126,40 @@ impl Holds {
         calendar_id: &str,
         timeout: Duration,
     ) -> Result<Holds, GoogleError> {
+        let tag = format!("{}={}", TAG.0, TAG.1);
+        let (items, _) = list_all(hub, calendar_id, timeout, |c| {
+            c.add_private_extended_property(&tag).single_events(false)
+        })
+        .await?;
         let mut written = BTreeMap::new();
-        let mut page: Option<String> = None;
-        loop {
-            let mut retrying = Retrying::default();
-            let mut call = hub
-                .events()
-                .list(calendar_id)
-                .delegate(&mut retrying)
-                .add_private_extended_property(&format!("{}={}", TAG.0, TAG.1))
-                .max_results(2500)
-                .single_events(false)
-                .add_scope(Scope::Event);
-            if let Some(p) = &page {
-                call = call.page_token(p);
+        for e in items {
+            if e.status.as_deref() == Some("cancelled") || !is_hold(&e) {
+                continue;
             }
-            let (_, list) = tokio::time::timeout(timeout, call.doit())
-                .await
-                .map_err(|_| GoogleError::Timeout(timeout.as_secs()))?
-                .map_err(GoogleError::from_client)?;
-            for e in list.items.unwrap_or_default() {
-                if e.status.as_deref() == Some("cancelled") || !is_hold(&e) {
-                    continue;
-                }
-                let (Some(id), Some(start), Some(end)) = (
-                    e.id.clone(),
-                    e.start.as_ref().and_then(|s| s.date_time),
-                    e.end.as_ref().and_then(|s| s.date_time),
-                ) else {
-                    continue;
-                };
-                let with = e
-                    .attendees
-                    .iter()
-                    .flatten()
-                    .find_map(|a| a.email.clone())
-                    .unwrap_or_default();
-                written.insert(
-                    id.clone(),
-                    Hold {
-                        id,
-                        series: e.summary.clone().unwrap_or_default(),
-                        with,
-                        start,
-                        end,
-                    },
-                );
-            }
-            match list.next_page_token {
-                Some(p) => page = Some(p),
-                None => break,
-            }
+            let (Some(id), Some(start), Some(end)) = (
+                e.id.clone(),
+                e.start.as_ref().and_then(|s| s.date_time),
+                e.end.as_ref().and_then(|s| s.date_time),
+            ) else {
+                continue;
+            };
+            let with = e
+                .attendees
+                .iter()
+                .flatten()
+                .find_map(|a| a.email.clone())
+                .unwrap_or_default();
+            let series = e.summary.clone().unwrap_or_default();
+            written.insert(
+                id.clone(),
+                Hold {
+                    id,
+                    series,
+                    with,
+                    start,
+                    end,
+                },
+            );
         }
         Ok(Holds {
             calendar_id: calendar_id.to_string(),
@@ -251,51 +228,23 @@ impl Holds {
         Ok(w)
     }
 
+    /// The counterpart is invited to the hold and told of its moves: `sendUpdates=all`.
+    async fn send(&self, hub: &Hub, w: Write<'_>) -> Result<(), GoogleError> {
+        write(hub, &self.calendar_id, self.timeout, "all", w).await
+    }
+
     async fn insert(&self, hub: &Hub, h: &Hold) -> Result<(), GoogleError> {
-        let mut retrying = Retrying::default();
-        let call = hub
-            .events()
-            .insert(event_for(h), &self.calendar_id)
-            .delegate(&mut retrying)
-            .send_updates("all")
-            .add_scope(Scope::Event);
-        tokio::time::timeout(self.timeout, call.doit())
-            .await
-            .map_err(|_| GoogleError::Timeout(self.timeout.as_secs()))?
-            .map_err(GoogleError::from_client)?;
-        Ok(())
+        self.send(hub, Write::Insert(event_for(h))).await
     }
 
     async fn patch(&self, hub: &Hub, h: &Hold) -> Result<(), GoogleError> {
-        let mut retrying = Retrying::default();
-        let call = hub
-            .events()
-            .patch(event_for(h), &self.calendar_id, &h.id)
-            .delegate(&mut retrying)
-            .send_updates("all")
-            .add_scope(Scope::Event);
-        tokio::time::timeout(self.timeout, call.doit())
-            .await
-            .map_err(|_| GoogleError::Timeout(self.timeout.as_secs()))?
-            .map_err(GoogleError::from_client)?;
-        Ok(())
+        self.send(hub, Write::Patch(event_for(h), &h.id)).await
     }
 
     async fn delete(&self, hub: &Hub, id: &str) -> Result<(), GoogleError> {
-        let mut retrying = Retrying::default();
-        let call = hub
-            .events()
-            .delete(&self.calendar_id, id)
-            .delegate(&mut retrying)
-            .send_updates("all")
-            .add_scope(Scope::Event);
-        match tokio::time::timeout(self.timeout, call.doit())
-            .await
-            .map_err(|_| GoogleError::Timeout(self.timeout.as_secs()))?
-            .map_err(GoogleError::from_client)
-        {
+        match self.send(hub, Write::Delete(id)).await {
             // Already gone is what we wanted.
-            Ok(_)
+            Ok(())
             | Err(GoogleError::Api {
                 code: 404 | 410, ..
             }) => Ok(()),
