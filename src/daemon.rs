@@ -364,7 +364,7 @@ impl Daemon {
                     let p = path.clone();
                     let snap = tokio::task::spawn_blocking(move || crate::source::ics::load(&p))
                         .await
-                        .map_err(|e| format!("reading the calendar: {e}"))?
+                        .map_err(|e| crate::panic::join_error("reading the calendar", &e))?
                         .map_err(|e| e.to_string())?;
                     self.set_snapshot(snap);
                     self.source.stamp = Some(stamp);
@@ -506,7 +506,7 @@ impl Daemon {
             )
         })
         .await
-        .map_err(|e| format!("the cycle stopped: {e}"))
+        .map_err(|e| crate::panic::join_error("the cycle", &e))
         .and_then(|r| r);
         match work {
             Ok(done) => {

@@ -149,6 +149,7 @@ pub fn calendar(seed: u64, shape: Shape, now: DateTime<Utc>, tz: Tz) -> Snapshot
                 ..Recurrence::default()
             }),
             recurrence_id: None,
+            this_and_future: false,
             organizer: Some(organizer),
             attendees,
             status: if rng.below(40) == 0 {

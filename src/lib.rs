@@ -12,6 +12,7 @@ pub mod daemon;
 pub mod decide;
 pub mod demo;
 pub mod feed;
+pub mod panic;
 pub mod rules;
 pub mod slots;
 pub mod source;

@@ -149,6 +149,7 @@ fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
 }
 
 fn main() -> ExitCode {
+    timeward::panic::install_quiet_hook();
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check { rules } => timeward::cli::check(&rules),

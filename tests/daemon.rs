@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use support::daemon::{calendar, request, rules, setup, Daemon, TempDir, SECRETS};
+use support::external;
 
 fn vevents(feed: &str) -> usize {
     feed.matches("BEGIN:VEVENT").count()
@@ -59,19 +60,16 @@ fn real_clients_read_the_live_feed() {
     assert!(n >= 3, "suggestions and reservations expected:\n{text}");
     let file = dir.path().join("feed.ics");
     std::fs::write(&file, &feed.body).expect("save the feed");
-    let ext = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/external");
+    let ext = external::scripts();
 
     let py = run_tool(
-        Command::new("python3")
+        Command::new(external::python())
             .arg(ext.join("check_icalendar.py"))
             .arg(&file),
         "python3 with icalendar",
     );
     let js = run_tool(
-        Command::new("node")
-            .arg("check_ical.mjs")
-            .arg(&file)
-            .current_dir(&ext),
+        external::node("check_ical.mjs").arg(&file),
         "node with ical.js",
     );
     // Both see every event, with the same UIDs, sequences, times and summaries.
@@ -115,7 +113,7 @@ fn real_clients_read_the_live_feed() {
     .expect("vdirsyncer config");
     let vdirsyncer = |args: &[&str]| {
         run_tool(
-            Command::new("vdirsyncer")
+            Command::new(external::python_tool("vdirsyncer"))
                 .arg("--config")
                 .arg(&conf)
                 .args(args)

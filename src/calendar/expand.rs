@@ -7,6 +7,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::NaiveDate;
+
 use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use rrule::{RRule, RRuleSet, Unvalidated};
@@ -47,16 +49,7 @@ pub fn expand_on(
 ) -> (Vec<Occurrence>, Vec<Warning>) {
     const PER_THREAD_AT_LEAST: usize = 2048;
     const BLOCK: usize = 64;
-    // Instances replaced by an override, per UID, as instants.
-    let mut overridden: HashMap<&str, HashSet<DateTime<Utc>>> = HashMap::new();
-    for e in events {
-        if let Some(rid) = e.recurrence_id {
-            overridden
-                .entry(e.uid.as_str())
-                .or_default()
-                .insert(rid.resolve(floating));
-        }
-    }
+    let overridden = Overrides::of(events, floating);
     let n = events.len();
     let threads = threads.min(n / PER_THREAD_AT_LEAST).max(1);
     // Events are dealt out in blocks, round robin: a calendar's busy weeks (the ones in
@@ -111,11 +104,76 @@ pub fn expand_on(
     (out, warnings.into_iter().map(|(_, w)| w).collect())
 }
 
+/// The overrides of each UID: which instances they replace, and the ones that reach
+/// forward (`RANGE=THISANDFUTURE`).
+#[derive(Default)]
+struct Replaced {
+    /// Instants named by a timed RECURRENCE-ID.
+    instants: HashSet<DateTime<Utc>>,
+    /// The wall-clock day of every RECURRENCE-ID: an all-day series matches on it (Outlook
+    /// writes `RECURRENCE-ID;TZID=…:20200416T000000` for a `VALUE=DATE` series).
+    days: HashSet<NaiveDate>,
+    /// The days named by a DATE RECURRENCE-ID, which a timed series matches on.
+    date_ids: HashSet<NaiveDate>,
+    /// (instance replaced, shift of the override's start, override's index), by instance.
+    forward: Vec<(DateTime<Utc>, TimeDelta, usize)>,
+}
+
+struct Overrides<'e>(HashMap<&'e str, Replaced>);
+
+impl<'e> Overrides<'e> {
+    fn of(events: &'e [Event], floating: Tz) -> Overrides<'e> {
+        let mut map: HashMap<&str, Replaced> = HashMap::new();
+        for (i, e) in events.iter().enumerate() {
+            let Some(rid) = e.recurrence_id else { continue };
+            let r = map.entry(e.uid.as_str()).or_default();
+            r.days.insert(rid.naive().date());
+            if rid.is_date() {
+                r.date_ids.insert(rid.naive().date());
+            } else {
+                r.instants.insert(rid.resolve(floating));
+            }
+            if e.this_and_future {
+                let at = rid.resolve(floating);
+                r.forward.push((at, e.start.resolve(floating) - at, i));
+            }
+        }
+        for r in map.values_mut() {
+            r.forward.sort_by_key(|f| (f.0, f.2));
+        }
+        Overrides(map)
+    }
+
+    /// How the instance of `master` at `start` is replaced: `None` if it is not, `Some(None)`
+    /// if an override of its own stands in its place, `Some(Some((start, override)))` if a
+    /// THISANDFUTURE override moves it (and lends it its properties).
+    fn replaced(
+        &self,
+        master: &Event,
+        zone: Tz,
+        start: DateTime<Utc>,
+    ) -> Option<Option<(DateTime<Utc>, usize)>> {
+        let r = self.0.get(master.uid.as_str())?;
+        let day = start.with_timezone(&zone).date_naive();
+        let own = if master.is_all_day() {
+            r.days.contains(&day)
+        } else {
+            r.instants.contains(&start) || r.date_ids.contains(&day)
+        };
+        if own {
+            return Some(None);
+        }
+        let upto = r.forward.partition_point(|f| f.0 <= start);
+        let &(_, shift, i) = r.forward.get(upto.checked_sub(1)?)?;
+        Some(Some((start + shift, i)))
+    }
+}
+
 /// Expands `events[range]` into `out` (unsorted) and `warnings`, in event order.
 fn expand_range(
     events: &[Event],
     range: std::ops::Range<usize>,
-    overridden: &HashMap<&str, HashSet<DateTime<Utc>>>,
+    overridden: &Overrides<'_>,
     floating: Tz,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
     out: &mut Vec<Occurrence>,
@@ -132,36 +190,65 @@ fn expand_range(
             Length::Exact(d) => d,
             Length::Days(n) => TimeDelta::days(n),
         };
-        let later = naive >= naive_to && series.is_none_or(|r| r.rdates.is_empty());
+        let no_dates = |r: &super::Recurrence| r.rdates.is_empty() && r.periods.is_empty();
+        let later = naive >= naive_to && series.is_none_or(no_dates);
         let earlier = series.is_none() && naive + length < naive_from;
         if later || earlier {
             continue;
         }
         let zone = e.start.zone(floating);
-        let mut push = |start: DateTime<Utc>| {
-            let end = end_of(e, zone, start);
+        let mut push = |event: usize, start: DateTime<Utc>, end: Option<DateTime<Utc>>| {
+            let end = end.unwrap_or_else(|| end_of(&events[event], zone, start));
             if overlaps(start, end, from, to) {
                 out.push(Occurrence {
-                    event: i,
+                    event,
                     start,
                     end,
-                    all_day: e.is_all_day(),
+                    all_day: events[event].is_all_day(),
                 });
             }
         };
         let first = e.start.resolve(floating);
         let Some(rec) = series else {
-            push(first);
+            push(i, first, None);
             continue;
+        };
+        // An instance of the series: in its own place, or replaced by an override.
+        let mut instance = |start: DateTime<Utc>, end: Option<DateTime<Utc>>| match overridden
+            .replaced(e, zone, start)
+        {
+            None => push(i, start, end),
+            Some(None) => {}
+            Some(Some((moved, by))) => push(by, moved, None),
         };
         // A series that begins after the window has nothing in it (RDATEs aside), and
         // most of a year-long calendar's series do: skip building their rules.
-        if first >= to && rec.rdates.iter().all(|r| r.resolve(floating) >= to) {
+        let begins_after = |t: &EventTime| t.resolve(floating) >= to;
+        if first >= to
+            && rec.rdates.iter().all(begins_after)
+            && rec.periods.iter().all(|p| begins_after(&p.0))
+        {
             continue;
+        }
+        // An RDATE period is an occurrence with its own length.
+        let excluded: Vec<DateTime<Utc>> = if rec.periods.is_empty() {
+            Vec::new()
+        } else {
+            rec.exdates
+                .iter()
+                .map(|x| at_start_time(e, x, zone, floating))
+                .collect()
+        };
+        for (at, length) in &rec.periods {
+            let start = at.resolve(floating);
+            if !excluded.contains(&start) {
+                instance(start, Some(start + *length));
+            }
         }
         match rule_set(e, rec, zone, floating) {
             Ok(set) => {
-                // An occurrence overlapping `from` may start up to its length earlier.
+                // An occurrence overlapping `from` may start up to its length earlier (a
+                // THISANDFUTURE override may move it later, by its shift).
                 let reach = match e.length {
                     Length::Exact(d) => d,
                     Length::Days(n) => TimeDelta::days(n + 1),
@@ -169,13 +256,8 @@ fn expand_range(
                 let rz = rrule::Tz::Tz(zone);
                 let after = (from - reach - TimeDelta::seconds(1)).with_timezone(&rz);
                 let before = to.with_timezone(&rz);
-                let skip = overridden.get(e.uid.as_str());
                 for dt in set.after(after).before(before).all(u16::MAX).dates {
-                    let start = dt.with_timezone(&Utc);
-                    if skip.is_some_and(|s| s.contains(&start)) {
-                        continue;
-                    }
-                    push(start);
+                    instance(dt.with_timezone(&Utc), None);
                 }
             }
             Err(why) => {
@@ -186,7 +268,7 @@ fn expand_range(
                         e.uid
                     ),
                 }));
-                push(first);
+                push(i, first, None);
             }
         }
     }
@@ -221,25 +303,23 @@ fn rule_set(
     let rz = rrule::Tz::Tz(zone);
     let dtstart = local_to_utc(zone, e.start.naive()).with_timezone(&rz);
     let mut set = RRuleSet::new(dtstart);
+    let parse = |rule: &str| -> Result<RRule<rrule::Validated>, String> {
+        let parsed: RRule<Unvalidated> = rule
+            .parse()
+            .map_err(|err| format!("RRULE {rule:?}: {err}"))?;
+        parsed
+            .validate(dtstart)
+            .map_err(|err| format!("RRULE {rule:?}: {err}"))
+    };
     for line in &rec.rrules {
         let normal = normalize_until(line, zone, e.start.is_date());
-        let rule: RRule<Unvalidated> = normal
-            .parse()
-            .map_err(|err| format!("RRULE {line:?}: {err}"))?;
-        let rule = rule
-            .validate(dtstart)
-            .map_err(|err| format!("RRULE {line:?}: {err}"))?;
-        set = set.rrule(rule);
+        set = set.rrule(parse(&count_and_until(&normal, &parse, dtstart))?);
     }
-    let at_start_time = |t: &EventTime| -> DateTime<rrule::Tz> {
-        match t {
-            // A date in a timed series means that day's instance.
-            EventTime::Date(d) if !e.start.is_date() => {
-                local_to_utc(zone, d.and_time(e.start.naive().time())).with_timezone(&rz)
-            }
-            other => other.resolve(floating).with_timezone(&rz),
-        }
-    };
+    let at_start_time = |t: &EventTime| at_start_time(e, t, zone, floating).with_timezone(&rz);
+    // Without an RRULE the set is DTSTART and the RDATEs (RFC 5545 §3.8.5.2).
+    if rec.rrules.is_empty() {
+        set = set.rdate(dtstart);
+    }
     for r in &rec.rdates {
         set = set.rdate(at_start_time(r));
     }
@@ -247,6 +327,63 @@ fn rule_set(
         set = set.exdate(at_start_time(x));
     }
     Ok(set)
+}
+
+/// A rule with both COUNT and UNTIL (RFC 5545 forbids it; the `rrule` crate refuses it) ends
+/// at whichever comes first, as readers take it: UNTIL becomes the earlier of the two ends.
+fn count_and_until(
+    rule: &str,
+    parse: &impl Fn(&str) -> Result<RRule<rrule::Validated>, String>,
+    dtstart: DateTime<rrule::Tz>,
+) -> String {
+    let parts: Vec<&str> = rule.split(';').collect();
+    let name = |p: &str, n: &str| p.get(..n.len()).is_some_and(|x| x.eq_ignore_ascii_case(n));
+    let (Some(until), true) = (
+        parts.iter().find(|p| name(p, "UNTIL=")),
+        parts.iter().any(|p| name(p, "COUNT=")),
+    ) else {
+        return rule.to_string();
+    };
+    let counted: Vec<&str> = parts
+        .iter()
+        .copied()
+        .filter(|p| !name(p, "UNTIL="))
+        .collect();
+    let last = parse(&counted.join(";")).ok().and_then(|r| {
+        RRuleSet::new(dtstart)
+            .rrule(r)
+            .all(u16::MAX)
+            .dates
+            .last()
+            .copied()
+    });
+    let until_at = until
+        .get(6..)
+        .and_then(|v| chrono::NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%SZ").ok())
+        .map(|n| n.and_utc());
+    let end = match (last.map(|l| l.with_timezone(&Utc)), until_at) {
+        (Some(l), Some(u)) => l.min(u),
+        (Some(l), None) => l,
+        (None, Some(u)) => u,
+        (None, None) => return counted.join(";"),
+    };
+    let mut kept: Vec<String> = parts
+        .iter()
+        .filter(|p| !name(p, "UNTIL=") && !name(p, "COUNT="))
+        .map(|p| (*p).to_string())
+        .collect();
+    kept.push(format!("UNTIL={}", end.format("%Y%m%dT%H%M%SZ")));
+    kept.join(";")
+}
+
+/// An RDATE or EXDATE as an instant: a date in a timed series means that day's instance.
+fn at_start_time(e: &Event, t: &EventTime, zone: Tz, floating: Tz) -> DateTime<Utc> {
+    match t {
+        EventTime::Date(d) if !e.start.is_date() => {
+            local_to_utc(zone, d.and_time(e.start.naive().time()))
+        }
+        other => other.resolve(floating),
+    }
 }
 
 /// The `rrule` crate wants UNTIL in UTC when DTSTART has a zone; calendars also write it

@@ -17,7 +17,7 @@ pub use index::IntervalIndex;
 
 /// A start or end time as the source wrote it. Floating times and dates only become
 /// instants once the zone they are read in is known (the executive's, or UTC).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EventTime {
     /// `...Z`: an instant.
     Utc(NaiveDateTime),
@@ -107,6 +107,8 @@ pub struct Attendee {
 pub struct Recurrence {
     pub rrules: Vec<String>,
     pub rdates: Vec<EventTime>,
+    /// `RDATE;VALUE=PERIOD`: occurrences with a length of their own (start, length).
+    pub periods: Vec<(EventTime, TimeDelta)>,
     pub exdates: Vec<EventTime>,
 }
 
@@ -121,6 +123,9 @@ pub struct Event {
     pub length: Length,
     pub recurrence: Option<Recurrence>,
     pub recurrence_id: Option<EventTime>,
+    /// `RECURRENCE-ID;RANGE=THISANDFUTURE`: this override's shift and properties apply to
+    /// its instance and every later one of the series.
+    pub this_and_future: bool,
     /// Lower-cased address of the organiser, if any.
     pub organizer: Option<String>,
     pub attendees: Vec<Attendee>,
@@ -186,6 +191,8 @@ impl Event {
         match self.attendee(exec) {
             Some(a) if a.partstat == PartStat::NeedsAction && !organised_by_exec => Kind::Request,
             _ if self.transparent => Kind::Other,
+            // Google lets an organiser answer "No": their own declined entry is not busy.
+            Some(a) if a.partstat == PartStat::Declined => Kind::Other,
             _ if organised_by_exec => Kind::Busy,
             Some(a) if matches!(a.partstat, PartStat::Accepted | PartStat::Tentative) => Kind::Busy,
             Some(_) => Kind::Other,

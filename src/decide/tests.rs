@@ -59,6 +59,7 @@ fn event(uid: &str, title: &str, day: u32, h: u32, m: u32, minutes: i64) -> Even
         length: Length::Exact(TimeDelta::minutes(minutes)),
         recurrence: None,
         recurrence_id: None,
+        this_and_future: false,
         organizer: None,
         attendees: Vec::new(),
         status: Status::Confirmed,
@@ -699,5 +700,173 @@ fn expanding_on_several_threads_gives_what_one_thread_gives() {
             one,
             "{threads} threads"
         );
+    }
+}
+
+/// SPEC §1, what an event is to the executive, as a table: (case, organiser, the
+/// executive's entry, another guest, cancelled, transparent) → kind.
+#[test]
+fn busy_request_or_other() {
+    use crate::calendar::Kind;
+    const OTHER: &str = "pat@acme.example";
+    type Case<'a> = (
+        &'a str,
+        Option<&'a str>,
+        Option<PartStat>,
+        bool,
+        bool,
+        bool,
+        Kind,
+    );
+    let cases: &[Case<'_>] = &[
+        (
+            "no attendees: the executive's own block",
+            None,
+            None,
+            false,
+            false,
+            false,
+            Kind::Busy,
+        ),
+        (
+            "organised by the executive",
+            Some(EXEC),
+            None,
+            true,
+            false,
+            false,
+            Kind::Busy,
+        ),
+        (
+            "organised, own entry accepted",
+            Some(EXEC),
+            Some(PartStat::Accepted),
+            true,
+            false,
+            false,
+            Kind::Busy,
+        ),
+        (
+            "organised, own entry needs action: still the organiser's",
+            Some(EXEC),
+            Some(PartStat::NeedsAction),
+            true,
+            false,
+            false,
+            Kind::Busy,
+        ),
+        (
+            "organised, own entry declined: not busy",
+            Some(EXEC),
+            Some(PartStat::Declined),
+            true,
+            false,
+            false,
+            Kind::Other,
+        ),
+        (
+            "organised, declined, transparent",
+            Some(EXEC),
+            Some(PartStat::Declined),
+            true,
+            false,
+            true,
+            Kind::Other,
+        ),
+        (
+            "invited, accepted",
+            Some(OTHER),
+            Some(PartStat::Accepted),
+            true,
+            false,
+            false,
+            Kind::Busy,
+        ),
+        (
+            "invited, tentative",
+            Some(OTHER),
+            Some(PartStat::Tentative),
+            true,
+            false,
+            false,
+            Kind::Busy,
+        ),
+        (
+            "invited, declined",
+            Some(OTHER),
+            Some(PartStat::Declined),
+            true,
+            false,
+            false,
+            Kind::Other,
+        ),
+        (
+            "invited, needs action: a request",
+            Some(OTHER),
+            Some(PartStat::NeedsAction),
+            true,
+            false,
+            false,
+            Kind::Request,
+        ),
+        (
+            "invited, needs action, cancelled",
+            Some(OTHER),
+            Some(PartStat::NeedsAction),
+            true,
+            true,
+            false,
+            Kind::Other,
+        ),
+        (
+            "accepted but transparent",
+            Some(OTHER),
+            Some(PartStat::Accepted),
+            true,
+            false,
+            true,
+            Kind::Other,
+        ),
+        (
+            "someone else's meeting",
+            Some(OTHER),
+            None,
+            true,
+            false,
+            false,
+            Kind::Other,
+        ),
+        (
+            "organised, cancelled",
+            Some(EXEC),
+            None,
+            true,
+            true,
+            false,
+            Kind::Other,
+        ),
+    ];
+    for &(name, organizer, own, guest, cancelled, transparent, want) in cases {
+        let mut e = event("k", "k", 8, 10, 0, 30);
+        e.organizer = organizer.map(str::to_string);
+        if let Some(partstat) = own {
+            e.attendees.push(Attendee {
+                email: EXEC.into(),
+                partstat,
+                role: Role::Required,
+            });
+        }
+        if guest {
+            e.attendees.push(Attendee {
+                email: OTHER.into(),
+                partstat: PartStat::Accepted,
+                role: Role::Required,
+            });
+        }
+        if cancelled {
+            e.status = Status::Cancelled;
+        }
+        e.transparent = transparent;
+        assert_eq!(e.kind(EXEC), want, "{name}");
     }
 }

@@ -231,8 +231,20 @@ fn render_errors(file: &str, errors: &[RuleError]) -> String {
 
 impl Rules {
     /// Parses and validates a rules file. `file` names it in messages.
+    /// A bug in the parser (a panic) is an error like any other: the last good rules stay.
     pub fn parse(text: &str, file: &str) -> Result<Rules, RulesError> {
-        parse::parse(text).map_err(|errors| RulesError {
+        let parsed = std::panic::catch_unwind(|| parse::parse(text)).unwrap_or_else(|_| {
+            Err(vec![RuleError {
+                line: 1,
+                col: 1,
+                key: String::new(),
+                message: "this file could not be read because of an internal error in timeward \
+                          (a bug; please report it)"
+                    .into(),
+                hint: Some("the last good rules stay in force; undo the last edit".into()),
+            }])
+        });
+        parsed.map_err(|errors| RulesError {
             file: file.to_string(),
             errors,
         })

@@ -57,7 +57,7 @@ pub fn place(
         let mut mine = Vec::with_capacity(s.periods.len());
         for p in &s.periods {
             let keep = s.previous_in(p).find(|r| {
-                r.start < now
+                r.start <= now
                     || s.fits_window(&board, r.start) && board.free(r.start, r.end, &taken).is_ok()
             });
             if let Some(r) = keep {
@@ -132,13 +132,20 @@ impl<'a> Board<'a> {
     fn new(snapshot: &Snapshot, rules: &'a Rules, now: DateTime<Utc>) -> Board<'a> {
         let tz = rules.executive.timezone;
         let exec = rules.executive.email.as_str();
-        // Periods reach back to the start of the one holding `now` (slots before `now` are
-        // never placed) and forward to the horizon; busy time just outside counts for buffers.
+        // Periods reach back to the start of the one holding `now` (its busy time, before
+        // `now` too, decides the usual slot) and forward to the horizon; busy time just
+        // outside counts for buffers.
         let margin = rules.limits.buffer + TimeDelta::days(1);
+        let longest = rules
+            .one_on_ones
+            .iter()
+            .map(|s| i64::from(s.every.days.max(1)))
+            .max()
+            .unwrap_or(1);
         let (occurrences, _) = expand(
             &snapshot.events,
             tz,
-            now - margin,
+            now - TimeDelta::days(longest) - margin,
             now + rules.limits.horizon + margin,
         );
         let busy = occurrences
@@ -168,7 +175,7 @@ impl<'a> Board<'a> {
         t.with_timezone(&self.tz).date_naive()
     }
 
-    /// Whether `[start, end)` is free: after now, clear of busy time and its buffer, focus
+    /// Whether `[start, end)` is free: strictly after now, clear of busy time and its buffer, focus
     /// blocks and the slots already taken.
     fn free(
         &self,
@@ -176,7 +183,8 @@ impl<'a> Board<'a> {
         end: DateTime<Utc>,
         taken: &[(DateTime<Utc>, DateTime<Utc>)],
     ) -> Result<(), Block> {
-        if start < self.now {
+        // A slot that starts at `now` is already under way.
+        if start <= self.now {
             return Err(Block::Past);
         }
         self.free_at_any_time(start, end, taken)

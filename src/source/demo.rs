@@ -31,6 +31,7 @@ pub fn snapshot(now: DateTime<Utc>) -> Snapshot {
         }
         if let Some(rec) = e.recurrence.as_mut() {
             rec.rdates.iter_mut().for_each(|t| shift(t, by));
+            rec.periods.iter_mut().for_each(|(t, _)| shift(t, by));
             rec.exdates.iter_mut().for_each(|t| shift(t, by));
         }
     }

@@ -41,15 +41,13 @@ pub fn parse_bytes(bytes: &[u8], name: &str) -> Result<Snapshot, SourceError> {
             at,
         });
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| SourceError::Binary {
-        path: name.to_string(),
-        at: e.valid_up_to(),
-    })?;
-    ics::parse(text).map_err(
-        |ics::IcsError::Malformed { line, message }| SourceError::Malformed {
+    // Not decoded here: a fold may split a character, so the reader unfolds the bytes
+    // first and decodes each line after (replacing what is not UTF-8, with a warning).
+    ics::parse_bytes(bytes).map_err(|ics::IcsError::Malformed { line, message }| {
+        SourceError::Malformed {
             path: name.to_string(),
             line,
             message,
-        },
-    )
+        }
+    })
 }
