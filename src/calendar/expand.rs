@@ -119,13 +119,38 @@ struct Replaced {
     forward: Vec<(DateTime<Utc>, TimeDelta, usize)>,
 }
 
-struct Overrides<'e>(HashMap<&'e str, Replaced>);
+struct Overrides<'e> {
+    by_uid: HashMap<&'e str, Replaced>,
+    /// Overrides of an instance that the series' EXDATE removes: the organiser deleted
+    /// that instance after moving it, and the stale copy is not shown (as peers read it).
+    deleted: HashSet<usize>,
+}
 
 impl<'e> Overrides<'e> {
     fn of(events: &'e [Event], floating: Tz) -> Overrides<'e> {
         let mut map: HashMap<&str, Replaced> = HashMap::new();
+        let masters: HashMap<&str, &Event> = events
+            .iter()
+            .filter(|e| e.recurrence_id.is_none() && e.recurrence.is_some())
+            .map(|e| (e.uid.as_str(), e))
+            .collect();
+        let mut deleted = HashSet::new();
         for (i, e) in events.iter().enumerate() {
             let Some(rid) = e.recurrence_id else { continue };
+            if let Some(master) = masters.get(e.uid.as_str()) {
+                let exdates = master.recurrence.iter().flat_map(|r| r.exdates.iter());
+                let same = |x: &EventTime| {
+                    if x.is_date() || rid.is_date() || master.is_all_day() {
+                        x.naive().date() == rid.naive().date()
+                    } else {
+                        x.resolve(floating) == rid.resolve(floating)
+                    }
+                };
+                if exdates.into_iter().any(same) {
+                    deleted.insert(i);
+                    continue;
+                }
+            }
             let r = map.entry(e.uid.as_str()).or_default();
             r.days.insert(rid.naive().date());
             if rid.is_date() {
@@ -141,7 +166,10 @@ impl<'e> Overrides<'e> {
         for r in map.values_mut() {
             r.forward.sort_by_key(|f| (f.0, f.2));
         }
-        Overrides(map)
+        Overrides {
+            by_uid: map,
+            deleted,
+        }
     }
 
     /// How the instance of `master` at `start` is replaced: `None` if it is not, `Some(None)`
@@ -153,7 +181,7 @@ impl<'e> Overrides<'e> {
         zone: Tz,
         start: DateTime<Utc>,
     ) -> Option<Option<(DateTime<Utc>, usize)>> {
-        let r = self.0.get(master.uid.as_str())?;
+        let r = self.by_uid.get(master.uid.as_str())?;
         let day = start.with_timezone(&zone).date_naive();
         let own = if master.is_all_day() {
             r.days.contains(&day)
@@ -184,6 +212,9 @@ fn expand_range(
     let slack = TimeDelta::hours(15);
     let (naive_from, naive_to) = (from.naive_utc() - slack, to.naive_utc() + slack);
     for (i, e) in events.iter().enumerate().take(range.end).skip(range.start) {
+        if overridden.deleted.contains(&i) {
+            continue;
+        }
         let series = e.recurrence.as_ref().filter(|_| e.recurrence_id.is_none());
         let naive = e.start.naive();
         let length = match e.length {

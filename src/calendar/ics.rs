@@ -25,6 +25,7 @@ use super::{
 };
 
 mod rrule_parts;
+mod vtimezone;
 
 /// Why a whole calendar could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -133,13 +134,18 @@ fn read_document(bytes: &[u8]) -> Result<Snapshot, IcsError> {
     }
 
     let (blocks, calendar_props) = split_blocks(&lines)?;
-    let calendar_zone = calendar_props
+    let calendar = calendar_props
         .iter()
         .find_map(|(k, v)| {
             k.eq_ignore_ascii_case("X-WR-TIMEZONE")
                 .then(|| resolve_tzid(v))
         })
         .flatten();
+    let zones = Zones {
+        calendar,
+        custom: custom_zones(&blocks),
+    };
+    let zones = &zones;
 
     let mut revisions = Vec::new();
     for block in blocks
@@ -149,9 +155,7 @@ fn read_document(bytes: &[u8]) -> Result<Snapshot, IcsError> {
         let mut warnings = Vec::new();
         // The parser is not ours: a bug in it (or in the code below) costs one event, not
         // the calendar. The panic hook of the binary keeps the payload out of the log.
-        let read = catch_unwind(AssertUnwindSafe(|| {
-            read_block(block, calendar_zone, &mut warnings)
-        }));
+        let read = catch_unwind(AssertUnwindSafe(|| read_block(block, zones, &mut warnings)));
         snapshot.warnings.append(&mut warnings);
         match read {
             Ok(Ok(events)) => {
@@ -176,6 +180,59 @@ fn read_document(bytes: &[u8]) -> Result<Snapshot, IcsError> {
     // The daemon keeps the snapshot between cycles: no spare capacity.
     snapshot.events.shrink_to_fit();
     Ok(snapshot)
+}
+
+/// How TZIDs are read in this calendar.
+struct Zones {
+    /// `X-WR-TIMEZONE`: the zone of the calendar's floating times (Google's exports).
+    calendar: Option<Tz>,
+    /// TZIDs that are not zone names, resolved through their VTIMEZONE definitions.
+    custom: std::collections::HashMap<String, Tz>,
+}
+
+impl Zones {
+    fn resolve(&self, tzid: &str) -> Option<Tz> {
+        let name = tzid.trim().trim_matches('"').trim();
+        self.custom
+            .get(name)
+            .copied()
+            .or_else(|| resolve_tzid(name))
+    }
+}
+
+/// The zones of the VTIMEZONE blocks whose TZID is not a zone name (each read behind a
+/// panic guard, like events; a definition that cannot be read is left out).
+fn custom_zones(blocks: &[Block<'_>]) -> std::collections::HashMap<String, Tz> {
+    let mut texts = Vec::new();
+    for block in blocks
+        .iter()
+        .filter(|b| b.name.eq_ignore_ascii_case("VTIMEZONE"))
+    {
+        let tzid = block.lines.iter().find_map(|l| {
+            starts_with_ci(&l.text, "TZID:").then(|| l.text.get(5..).unwrap_or_default().trim())
+        });
+        if tzid.is_none_or(|t| resolve_tzid(t).is_some()) {
+            continue;
+        }
+        let mut text = String::new();
+        for l in block.lines {
+            text.push_str(&l.text);
+            text.push_str("\r\n");
+        }
+        texts.push(text);
+    }
+    if texts.is_empty() {
+        return std::collections::HashMap::new();
+    }
+    catch_unwind(|| {
+        let parsed: Vec<_> = texts.iter().filter_map(|t| read_calendar(t).ok()).collect();
+        let components: Vec<Component<'_>> = parsed
+            .iter()
+            .flat_map(|c| c.components.iter().cloned())
+            .collect();
+        vtimezone::custom_zones(&components, |t| resolve_tzid(t).is_some())
+    })
+    .unwrap_or_default()
 }
 
 /// Splits the bytes into content lines, joining folded lines (CRLF, LF or a lone CR, then
@@ -289,13 +346,22 @@ fn shorten(s: &str) -> String {
 /// Parses one VEVENT block into its events (normally one).
 fn read_block(
     block: &Block<'_>,
-    calendar_zone: Option<Tz>,
+    zones: &Zones,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<(Event, Revision)>, String> {
     let mut text = String::new();
     for l in block.lines {
-        text.push_str(&l.text);
-        text.push_str("\r\n");
+        if is_content_line(&l.text) {
+            text.push_str(&l.text);
+            text.push_str("\r\n");
+        } else if !l.text.trim().is_empty() {
+            warnings.push(Warning {
+                line: l.number,
+                message: "this line is not an iCalendar content line (NAME:VALUE or \
+                          NAME;PARAM=VALUE:VALUE); it is ignored, the rest of the event is read"
+                    .into(),
+            });
+        }
     }
     let cal = read_calendar(&text).map_err(|_| {
         "its lines are not valid iCalendar content lines (each must be NAME;PARAMS:VALUE)"
@@ -307,9 +373,31 @@ fn read_block(
         .iter()
         .filter(|c| c.name.as_str().eq_ignore_ascii_case("VEVENT"))
     {
-        out.push(event_from(component, block, calendar_zone, warnings)?);
+        out.push(event_from(component, block, zones, warnings)?);
     }
     Ok(out)
+}
+
+/// Whether a line has the shape of a content line: a name of letters, digits and dashes,
+/// then parameters (quoted values may hold `:` and `;`), then `:` and the value.
+fn is_content_line(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let name = bytes
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+        .count();
+    if name == 0 {
+        return false;
+    }
+    let mut quoted = false;
+    for &b in &bytes[name..] {
+        match b {
+            b'"' => quoted = !quoted,
+            b':' if !quoted => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Keeps one copy of each event where an export holds two with the same UID and the same
@@ -411,7 +499,7 @@ fn stamp(c: &Component<'_>, name: &str) -> Option<NaiveDateTime> {
 fn event_from(
     c: &Component<'_>,
     block: &Block<'_>,
-    calendar_zone: Option<Tz>,
+    zones: &Zones,
     warnings: &mut Vec<Warning>,
 ) -> Result<(Event, Revision), String> {
     let line = block.line();
@@ -446,16 +534,15 @@ fn event_from(
     let mut warn = |name: &str, message: String| warn_at(block.line_of(name), message);
 
     let start_prop = prop(c, "DTSTART").ok_or_else(|| format!("{who} has no DTSTART"))?;
-    let mut start =
-        time_of(start_prop, calendar_zone, &mut |m| warn("DTSTART", m)).ok_or_else(|| {
-            format!(
-                "{who}: DTSTART {:?} is not a date or date-time",
-                start_prop.val.as_str()
-            )
-        })?;
+    let mut start = time_of(start_prop, zones, &mut |m| warn("DTSTART", m)).ok_or_else(|| {
+        format!(
+            "{who}: DTSTART {:?} is not a date or date-time",
+            start_prop.val.as_str()
+        )
+    })?;
 
     let length = if let Some(end_prop) = prop(c, "DTEND") {
-        let end = time_of(end_prop, calendar_zone, &mut |m| warn("DTEND", m)).ok_or_else(|| {
+        let end = time_of(end_prop, zones, &mut |m| warn("DTEND", m)).ok_or_else(|| {
             format!(
                 "{who}: DTEND {:?} is not a date or date-time",
                 end_prop.val.as_str()
@@ -490,17 +577,16 @@ fn event_from(
         Length::Exact(TimeDelta::zero())
     };
 
-    let recurrence = recurrence_of(c, &who, calendar_zone, &mut warn);
+    let recurrence = recurrence_of(c, &who, zones, &mut warn);
 
     let (recurrence_id, this_and_future) = match prop(c, "RECURRENCE-ID") {
         Some(p) => {
-            let rid =
-                time_of(p, calendar_zone, &mut |m| warn("RECURRENCE-ID", m)).ok_or_else(|| {
-                    format!(
-                        "{who}: RECURRENCE-ID {:?} is not a date or date-time",
-                        p.val.as_str()
-                    )
-                })?;
+            let rid = time_of(p, zones, &mut |m| warn("RECURRENCE-ID", m)).ok_or_else(|| {
+                format!(
+                    "{who}: RECURRENCE-ID {:?} is not a date or date-time",
+                    p.val.as_str()
+                )
+            })?;
             let range = param(p, "RANGE").is_some_and(|r| r.eq_ignore_ascii_case("THISANDFUTURE"));
             (Some(rid), range)
         }
@@ -629,7 +715,7 @@ fn duration(value: &str) -> Option<TimeDelta> {
 fn recurrence_of(
     c: &Component<'_>,
     who: &str,
-    calendar_zone: Option<Tz>,
+    zones: &Zones,
     warn: &mut impl FnMut(&str, String),
 ) -> Option<Recurrence> {
     let mut recurrence = Recurrence::default();
@@ -661,7 +747,7 @@ fn recurrence_of(
                         .params
                         .retain(|x| !x.key.as_str().eq_ignore_ascii_case("VALUE"));
                 }
-                let Some(t) = time_of(&single, calendar_zone, &mut |m| warn(name, m)) else {
+                let Some(t) = time_of(&single, zones, &mut |m| warn(name, m)) else {
                     warn(
                         name,
                         format!("{who}: {name} value {value:?} is not a date; ignored"),
@@ -669,8 +755,7 @@ fn recurrence_of(
                     continue;
                 };
                 match (name, until) {
-                    ("RDATE", Some(until)) => match period_length(&single, t, until, calendar_zone)
-                    {
+                    ("RDATE", Some(until)) => match period_length(&single, t, until, zones) {
                         Some(length) => recurrence.periods.push((t, length)),
                         None => {
                             warn(
@@ -700,7 +785,7 @@ fn period_length(
     p: &Property<'_>,
     start: EventTime,
     until: &str,
-    calendar_zone: Option<Tz>,
+    zones: &Zones,
 ) -> Option<TimeDelta> {
     let until = until.trim();
     if until.starts_with(['P', 'p', '+', '-']) {
@@ -708,28 +793,24 @@ fn period_length(
     }
     let mut end = p.clone();
     end.val = until.to_string().into();
-    let end = time_of(&end, calendar_zone, &mut |_| {})?;
+    let end = time_of(&end, zones, &mut |_| {})?;
     let d = end.resolve(Tz::UTC) - start.resolve(Tz::UTC);
     (d >= TimeDelta::zero()).then_some(d)
 }
 
 /// Reads a DTSTART-like property. An unknown TZID is read as floating, with a warning.
-fn time_of(
-    p: &Property<'_>,
-    calendar_zone: Option<Tz>,
-    warn: &mut impl FnMut(String),
-) -> Option<EventTime> {
+fn time_of(p: &Property<'_>, zones: &Zones, warn: &mut impl FnMut(String)) -> Option<EventTime> {
     let owned: icalendar::Property = p.clone().into();
     let value = DatePerhapsTime::from_property(&owned)?;
     Some(match value {
         DatePerhapsTime::Date(d) => EventTime::Date(d),
         DatePerhapsTime::DateTime(CalendarDateTime::Utc(dt)) => EventTime::Utc(dt.naive_utc()),
-        DatePerhapsTime::DateTime(CalendarDateTime::Floating(n)) => match calendar_zone {
+        DatePerhapsTime::DateTime(CalendarDateTime::Floating(n)) => match zones.calendar {
             Some(tz) => EventTime::Zoned(n, tz),
             None => EventTime::Floating(n),
         },
         DatePerhapsTime::DateTime(CalendarDateTime::WithTimezone { date_time, tzid }) => {
-            match resolve_tzid(&tzid) {
+            match zones.resolve(&tzid) {
                 Some(tz) => EventTime::Zoned(date_time, tz),
                 None => {
                     warn(format!(

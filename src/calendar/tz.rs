@@ -11,7 +11,8 @@ use chrono_tz::Tz;
 use windows_timezones::WindowsTimezone;
 
 /// Resolves a TZID to a zone: an IANA name, a Windows name, or an IANA name behind a
-/// vendor prefix (`/mozilla.org/20050126_1/Europe/Berlin`, `/citadel.org/.../America/Chicago`).
+/// vendor prefix (`/mozilla.org/20050126_1/Europe/Berlin`, `/citadel.org/.../America/Chicago`,
+/// or a bare leading slash, `/Europe/Stockholm`).
 pub fn resolve_tzid(tzid: &str) -> Option<Tz> {
     let name = tzid.trim().trim_matches('"').trim();
     if name.is_empty() {
@@ -31,7 +32,7 @@ pub fn resolve_tzid(tzid: &str) -> Option<Tz> {
     }
     // A vendor prefix: try ever shorter suffixes of the path ("A/B/C", "B/C", "C").
     let parts: Vec<&str> = name.split('/').filter(|p| !p.is_empty()).collect();
-    (1..parts.len())
+    (0..parts.len())
         .map(|i| parts[i..].join("/"))
         .find_map(|suffix| Tz::from_str(&suffix).ok())
 }
