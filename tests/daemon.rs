@@ -619,3 +619,55 @@ fn the_daemon_runs_with_its_allocator_options() {
     assert!(text.contains("MIMALLOC_PURGE_DELAY=10"), "{text}");
     assert!(text.contains("MIMALLOC_ARENA_EAGER_COMMIT=0"), "{text}");
 }
+
+/// A VEVENT that makes the reader panic (fault injection, debug builds only) costs that
+/// event alone: the panic's message, which carries the event's title and description, is
+/// in no log line at any level; the daemon serves every other event.
+#[test]
+fn a_panic_while_reading_an_event_leaks_nothing_and_costs_only_that_event() {
+    let dir = TempDir::new("panic-event");
+    setup(dir.path(), "1m");
+    let healthy = calendar(Utc::now(), "Launch planning", 0);
+    let poisoned = healthy.replace(
+        "END:VCALENDAR",
+        "BEGIN:VEVENT\r\nUID:poison@acme.example\r\nDTSTAMP:20261101T000000Z\r\n\
+         DTSTART:20261208T150000Z\r\nDTEND:20261208T160000Z\r\n\
+         SUMMARY:PANICTITLE Zeta acquisition\r\nDESCRIPTION:PANICDESC board only\r\n\
+         X-TIMEWARD-TEST-PANIC:1\r\nEND:VEVENT\r\nEND:VCALENDAR",
+    );
+    assert_ne!(healthy, poisoned);
+    std::fs::write(dir.path().join("calendar.ics"), &poisoned).expect("write calendar");
+    let d = Daemon::start_with(dir.path(), &[("RUST_LOG", "trace")]);
+    let feed = d.wait_ready().text();
+
+    // The same suggestions as from the calendar without that event.
+    let clean = TempDir::new("panic-event-clean");
+    setup(clean.path(), "1m");
+    std::fs::write(clean.path().join("calendar.ics"), &healthy).expect("write calendar");
+    let c = Daemon::start(clean.path());
+    let uids = |text: &str| -> Vec<String> {
+        let mut v: Vec<String> = text
+            .lines()
+            .filter(|l| l.starts_with("X-TIMEWARD-EVENT-ID:"))
+            .map(str::to_string)
+            .collect();
+        v.sort();
+        v
+    };
+    let expected = uids(&c.wait_ready().text());
+    assert!(!expected.is_empty());
+    assert_eq!(uids(&feed), expected, "every other event is still decided");
+
+    let log = d.log_text();
+    assert!(
+        log.contains("internal error at src/calendar/ics.rs"),
+        "{log}"
+    );
+    assert!(log.contains("reading it failed inside timeward"), "{log}");
+    for secret in ["PANICTITLE", "PANICDESC", "Zeta acquisition", "board only"] {
+        assert!(!log.contains(secret), "{secret} in the log:\n{log}");
+        assert!(!feed.contains(secret), "{secret} in the feed");
+    }
+    let health = d.health().to_string();
+    assert!(!health.contains("PANIC"), "{health}");
+}

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
-use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use rrule::{RRule, RRuleSet, Unvalidated};
 
@@ -276,14 +276,13 @@ fn expand_range(
                 instance(start, Some(start + *length));
             }
         }
-        match rule_set(e, rec, zone, floating) {
+        // An occurrence overlapping `from` may start up to its length earlier.
+        let reach = match e.length {
+            Length::Exact(d) => d,
+            Length::Days(n) => TimeDelta::days(n + 1),
+        };
+        match rule_set(e, rec, zone, floating, from - reach) {
             Ok(set) => {
-                // An occurrence overlapping `from` may start up to its length earlier (a
-                // THISANDFUTURE override may move it later, by its shift).
-                let reach = match e.length {
-                    Length::Exact(d) => d,
-                    Length::Days(n) => TimeDelta::days(n + 1),
-                };
                 let rz = rrule::Tz::Tz(zone);
                 let after = (from - reach - TimeDelta::seconds(1)).with_timezone(&rz);
                 let before = to.with_timezone(&rz);
@@ -325,23 +324,39 @@ fn end_of(e: &Event, zone: Tz, start: DateTime<Utc>) -> DateTime<Utc> {
     }
 }
 
+/// The series' rules as an `RRuleSet`, for occurrences from `from` on.
 fn rule_set(
     e: &Event,
     rec: &super::Recurrence,
     zone: Tz,
     floating: Tz,
+    from: DateTime<Utc>,
 ) -> Result<RRuleSet, String> {
     let rz = rrule::Tz::Tz(zone);
     let dtstart = local_to_utc(zone, e.start.naive()).with_timezone(&rz);
+    // The `rrule` crate walks every instance from DTSTART: a rule that repeats every
+    // minute since 1997 would take minutes. One fine-grained rule starts nearer instead.
+    if let [only] = rec.rrules.as_slice() {
+        let window = from.with_timezone(&zone).naive_local();
+        let normal = normalize_until(only, zone, e.start.is_date());
+        let normal = count_and_until(&normal, &|r: &str| parse_rule(r, dtstart), dtstart);
+        if let Some((rule, days)) = rebase(&normal, e.start.naive(), window) {
+            let later = local_to_utc(zone, e.start.naive() + TimeDelta::days(days));
+            let mut set = RRuleSet::new(later.with_timezone(&rz));
+            if let Some(rule) = rule {
+                set = set.rrule(parse_rule(&rule, later.with_timezone(&rz))?);
+            }
+            for x in &rec.exdates {
+                set = set.exdate(at_start_time(e, x, zone, floating).with_timezone(&rz));
+            }
+            for r in &rec.rdates {
+                set = set.rdate(at_start_time(e, r, zone, floating).with_timezone(&rz));
+            }
+            return Ok(set);
+        }
+    }
     let mut set = RRuleSet::new(dtstart);
-    let parse = |rule: &str| -> Result<RRule<rrule::Validated>, String> {
-        let parsed: RRule<Unvalidated> = rule
-            .parse()
-            .map_err(|err| format!("RRULE {rule:?}: {err}"))?;
-        parsed
-            .validate(dtstart)
-            .map_err(|err| format!("RRULE {rule:?}: {err}"))
-    };
+    let parse = |rule: &str| parse_rule(rule, dtstart);
     for line in &rec.rrules {
         let normal = normalize_until(line, zone, e.start.is_date());
         set = set.rrule(parse(&count_and_until(&normal, &parse, dtstart))?);
@@ -358,6 +373,86 @@ fn rule_set(
         set = set.exdate(at_start_time(x));
     }
     Ok(set)
+}
+
+fn parse_rule(rule: &str, dtstart: DateTime<rrule::Tz>) -> Result<RRule<rrule::Validated>, String> {
+    let parsed: RRule<Unvalidated> = rule
+        .parse()
+        .map_err(|err| format!("RRULE {rule:?}: {err}"))?;
+    parsed
+        .validate(dtstart)
+        .map_err(|err| format!("RRULE {rule:?}: {err}"))
+}
+
+/// For a rule that repeats at least weekly, the number of whole days (a multiple of its
+/// period, so that every instant it names stays on the same lattice and every BY part
+/// filters the same) by which its start can move on to just before `window`, and the rule
+/// to use from there: COUNT less the instances skipped (`None` if none are left), or
+/// unchanged. `None` where moving is not worth it or not exact (COUNT with BY parts,
+/// MONTHLY and YEARLY, whose periods are not whole days).
+fn rebase(
+    rule: &str,
+    start: NaiveDateTime,
+    window: NaiveDateTime,
+) -> Option<(Option<String>, i64)> {
+    let parts: Vec<(&str, &str)> = rule.split(';').filter_map(|p| p.split_once('=')).collect();
+    let get = |name: &str| {
+        parts
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| *v)
+    };
+    let unit: i64 = match get("FREQ")?.to_ascii_uppercase().as_str() {
+        "SECONDLY" => 1,
+        "MINUTELY" => 60,
+        "HOURLY" => 3_600,
+        "DAILY" => 86_400,
+        "WEEKLY" => 7 * 86_400,
+        _ => return None,
+    };
+    let interval: i64 = get("INTERVAL").map_or(Some(1), |v| v.parse().ok())?;
+    let step = unit.checked_mul(interval.max(1))?;
+    let lattice_days = step / gcd(step, 86_400);
+    // Leave two lattice periods of room before the window.
+    let gap = (window - start).num_days() - 2 * lattice_days;
+    let days = gap.div_euclid(lattice_days) * lattice_days;
+    // Not worth it for fewer than about ten thousand skipped instances.
+    if days <= 0 || days * 86_400 / step < 10_000 {
+        return None;
+    }
+    let Some(count) = get("COUNT") else {
+        return Some((Some(rule.to_string()), days));
+    };
+    let by = parts
+        .iter()
+        .any(|(k, _)| k.len() > 2 && k[..2].eq_ignore_ascii_case("BY"));
+    if by {
+        return None;
+    }
+    let left = count.parse::<i64>().ok()? - days * 86_400 / step;
+    if left <= 0 {
+        return Some((None, days));
+    }
+    let rule = parts
+        .iter()
+        .map(|(k, v)| {
+            if k.eq_ignore_ascii_case("COUNT") {
+                format!("COUNT={left}")
+            } else {
+                format!("{k}={v}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(";");
+    Some((Some(rule), days))
+}
+
+fn gcd(a: i64, b: i64) -> i64 {
+    if b == 0 {
+        a.abs().max(1)
+    } else {
+        gcd(b, a % b)
+    }
 }
 
 /// A rule with both COUNT and UNTIL (RFC 5545 forbids it; the `rrule` crate refuses it) ends
@@ -453,4 +548,96 @@ fn normalize_until(line: &str, zone: Tz, all_day: bool) -> String {
         })
         .collect::<Vec<_>>()
         .join(";")
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+    use chrono_tz::Tz;
+
+    use super::expand;
+    use crate::calendar::ics::parse;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    /// The starts of one event with `rule` from `start`, in `[from, to)`.
+    fn starts(start: &str, rule: &str, from: &str, to: &str) -> Vec<String> {
+        let text = format!(
+            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:{start}\r\nRRULE:{rule}\r\n\
+             END:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        let snapshot = parse(&text).unwrap_or_else(|e| panic!("{e}"));
+        let (occ, warnings) = expand(&snapshot.events, Tz::UTC, at(from), at(to));
+        assert!(warnings.is_empty(), "{warnings:?}");
+        occ.iter()
+            .map(|o| o.start.format("%F %T").to_string())
+            .collect()
+    }
+
+    /// Fine-grained series that began long ago are expanded from near the window, with
+    /// the same instants as a walk from DTSTART would give (checked by arithmetic).
+    #[test]
+    fn old_fine_grained_series_start_near_the_window() {
+        let from = "2024-09-09T00:00:00Z";
+        let to = "2024-09-09T00:00:05Z";
+        // Every second: five instants.
+        assert_eq!(
+            starts("19970902T090000Z", "FREQ=SECONDLY", from, to),
+            (0..5)
+                .map(|s| format!("2024-09-09 00:00:0{s}"))
+                .collect::<Vec<_>>()
+        );
+        // Every 7 seconds since 1997: (2024-09-09 - 1997-09-02 09:00) = 851 871 600 s,
+        // which is 4 (mod 7), so the instant at or after 00:00:00 is 00:00:03.
+        assert_eq!(
+            starts("19970902T090000Z", "FREQ=SECONDLY;INTERVAL=7", from, to),
+            vec!["2024-09-09 00:00:03"]
+        );
+        // COUNT counts from DTSTART: 691 503 seconds from 2024-09-01 end at 00:05:02
+        // on the 9th (8 × 86 400 + 302 = 691 502 is the last offset).
+        assert_eq!(
+            starts(
+                "20240901T000000Z",
+                "FREQ=SECONDLY;COUNT=691503",
+                "2024-09-09T00:05:00Z",
+                "2024-09-09T00:06:00Z"
+            ),
+            vec![
+                "2024-09-09 00:05:00",
+                "2024-09-09 00:05:01",
+                "2024-09-09 00:05:02"
+            ]
+        );
+        // A COUNT used up long before the window: nothing.
+        assert!(starts("19970902T090000Z", "FREQ=MINUTELY;COUNT=100000", from, to).is_empty());
+        // BY parts filter the same instants.
+        assert_eq!(
+            starts(
+                "19970902T090000Z",
+                "FREQ=MINUTELY;BYDAY=MO;BYHOUR=0;BYMINUTE=0,1",
+                "2024-09-09T00:00:00Z",
+                "2024-09-16T00:02:00Z"
+            ),
+            vec![
+                "2024-09-09 00:00:00",
+                "2024-09-09 00:01:00",
+                "2024-09-16 00:00:00",
+                "2024-09-16 00:01:00"
+            ]
+        );
+        // Fortnightly since Monday 1900-01-01: 2024-09-09 is 6 506 weeks on (even).
+        assert_eq!(
+            starts(
+                "19000101T100000Z",
+                "FREQ=WEEKLY;INTERVAL=2",
+                "2024-09-01T00:00:00Z",
+                "2024-09-15T00:00:00Z"
+            ),
+            vec!["2024-09-09 10:00:00"]
+        );
+    }
 }

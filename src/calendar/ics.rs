@@ -44,6 +44,8 @@ struct Line {
 struct Block<'a> {
     name: &'a str,
     lines: &'a [Line],
+    /// Its END line was missing: the block was ended at the next component.
+    unclosed: bool,
 }
 
 impl Block<'_> {
@@ -133,7 +135,7 @@ fn read_document(bytes: &[u8]) -> Result<Snapshot, IcsError> {
         });
     }
 
-    let (blocks, calendar_props) = split_blocks(&lines)?;
+    let (blocks, calendar_props) = split_blocks(&lines, &mut snapshot.warnings)?;
     let calendar = calendar_props
         .iter()
         .find_map(|(k, v)| {
@@ -291,7 +293,10 @@ type CalendarProps = Vec<(String, String)>;
 
 /// Splits the lines into the top-level components inside VCALENDAR and the calendar's own
 /// properties.
-fn split_blocks(lines: &[Line]) -> Result<(Vec<Block<'_>>, CalendarProps), IcsError> {
+fn split_blocks<'a>(
+    lines: &'a [Line],
+    warnings: &mut Vec<Warning>,
+) -> Result<(Vec<Block<'a>>, CalendarProps), IcsError> {
     let mut blocks = Vec::new();
     let mut props = Vec::new();
     let mut current: Option<(usize, &str, usize)> = None; // first line, name, depth
@@ -299,6 +304,30 @@ fn split_blocks(lines: &[Line]) -> Result<(Vec<Block<'_>>, CalendarProps), IcsEr
         let text = line.text.trim_end();
         let begin = starts_with_ci(text, "BEGIN:") && text.len() > 6;
         let end = starts_with_ci(text, "END:") && text.len() > 4;
+        let named = |prefix: usize, name: &str| {
+            text.get(prefix..)
+                .is_some_and(|n| n.trim().eq_ignore_ascii_case(name))
+        };
+        // A component of the same kind cannot nest (a VEVENT in a VEVENT), and nothing
+        // outlives END:VCALENDAR: either means this block lost its END line (a damaged
+        // or cut line). It ends here, so that one broken event does not swallow the rest.
+        if let Some((first, name, _)) = current {
+            if (begin && named(6, name)) || (end && named(4, "VCALENDAR")) {
+                warnings.push(Warning {
+                    line: lines[first].number,
+                    message: format!(
+                        "BEGIN:{name} at this line has no END:{name}; read up to line {}",
+                        line.number
+                    ),
+                });
+                blocks.push(Block {
+                    name,
+                    lines: &lines[first..i],
+                    unclosed: true,
+                });
+                current = None;
+            }
+        }
         match current.as_mut() {
             Some((first, name, depth)) => {
                 if begin {
@@ -309,6 +338,7 @@ fn split_blocks(lines: &[Line]) -> Result<(Vec<Block<'_>>, CalendarProps), IcsEr
                         blocks.push(Block {
                             name,
                             lines: &lines[*first..=i],
+                            unclosed: false,
                         });
                         current = None;
                     }
@@ -362,6 +392,11 @@ fn read_block(
                     .into(),
             });
         }
+    }
+    if block.unclosed {
+        text.push_str("END:");
+        text.push_str(block.name);
+        text.push_str("\r\n");
     }
     let cal = read_calendar(&text).map_err(|_| {
         "its lines are not valid iCalendar content lines (each must be NAME;PARAMS:VALUE)"
