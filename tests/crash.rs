@@ -1,6 +1,7 @@
 //! Acceptance 5 of the daemon issue: kill -9 the daemon at random moments, mid-cycle
 //! included, at least 50 times. Every restart must open the store, keep every history
-//! entry of every cycle that had completed before the kill, and serve the feed.
+//! entry of every cycle that had completed before the kill, and serve the feed. 50 kills
+//! with `TIMEWARD_SOAK=full` (`.ci/run`), 5 in a plain `cargo test`.
 
 mod support;
 
@@ -9,8 +10,6 @@ use std::time::Duration;
 
 use chrono::Utc;
 use support::daemon::{calendar, setup, Daemon, TempDir};
-
-const KILLS: usize = 50;
 
 /// The history entries (their times) of one decision, as the running daemon reports them.
 fn history(d: &Daemon, id: &str) -> BTreeSet<String> {
@@ -29,6 +28,7 @@ fn history(d: &Daemon, id: &str) -> BTreeSet<String> {
 
 #[test]
 fn kill_9_at_random_moments_loses_no_completed_cycle() {
+    let kills = support::soak(50, 5);
     let dir = TempDir::new("crash");
     setup(dir.path(), "1s");
     // A heavier calendar, so that a cycle takes long enough to be killed in the middle.
@@ -45,7 +45,7 @@ fn kill_9_at_random_moments_loses_no_completed_cycle() {
     };
     let mut kept: BTreeSet<String> = BTreeSet::new();
     let mut restored_feeds = 0;
-    for round in 0..KILLS {
+    for round in 0..kills {
         let had_feed = dir.path().join("state/feed.ics").is_file();
         let d = Daemon::start(dir.path());
         // The store opened (the daemon serves) and the feed of the last run is there.
@@ -97,16 +97,16 @@ fn kill_9_at_random_moments_loses_no_completed_cycle() {
     let now = history(&d, "launch@acme.example");
     assert!(kept.is_subset(&now));
     assert!(
-        kept.len() >= 10,
+        kept.len() >= kills / 5,
         "the test saw cycles complete between kills ({} history entries)",
         kept.len()
     );
     assert!(
-        restored_feeds >= KILLS - 2,
+        restored_feeds >= kills - 2,
         "{restored_feeds} restarts served a feed"
     );
     println!(
-        "{KILLS} kills; {} history entries kept across them; {restored_feeds} restarts served the last feed at once",
+        "{kills} kills; {} history entries kept across them; {restored_feeds} restarts served the last feed at once",
         kept.len()
     );
 }
