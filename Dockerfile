@@ -10,13 +10,17 @@ FROM rust:1-slim-bookworm AS build
 WORKDIR /src
 # Dependencies first, so that a source change does not rebuild them.
 COPY Cargo.toml Cargo.lock ./
-RUN mkdir -p src benches && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
-    && for b in decide slots; do echo 'fn main() {}' > benches/$b.rs; done \
-    && cargo build --release --locked && rm -rf src benches
+COPY crates/timeward-core/Cargo.toml crates/timeward-core/
+RUN mkdir -p src benches crates/timeward-core/src && echo 'fn main() {}' > src/main.rs \
+    && touch src/lib.rs crates/timeward-core/src/lib.rs \
+    && for b in decide slots cycle; do echo 'fn main() {}' > benches/$b.rs; done \
+    && cargo build --release --locked && rm -rf src benches crates/timeward-core/src
+COPY crates crates
 COPY src src
 COPY benches benches
 COPY config config
-RUN touch src/main.rs src/lib.rs && cargo build --release --locked \
+RUN touch src/main.rs src/lib.rs crates/timeward-core/src/lib.rs \
+    && cargo build --release --locked \
     && mkdir -p /state && chown 65532:65532 /state
 
 # glibc and libgcc only; TLS roots are compiled in (webpki-roots), so no CA bundle.

@@ -6,7 +6,7 @@ use chrono::{TimeZone, Utc};
 use chrono_tz::Tz;
 use criterion::{criterion_group, criterion_main, Criterion};
 
-use timeward::decide::{decide, Context};
+use timeward::decide::{decide_on, Context};
 use timeward::demo::{calendar, rules_toml, Shape};
 use timeward::rules::Rules;
 
@@ -33,7 +33,7 @@ fn bench(c: &mut Criterion) {
         Rules::parse(&rules_toml(42, 5, 50), "bench.toml").expect("generated rules are valid");
     assert_eq!(rules.rules.len(), 50);
     assert_eq!(rules.goals.len(), 5);
-    let plan = decide(&snapshot, &rules, &[], now);
+    let plan = decide_on(&snapshot, &rules, &[], now, timeward::cores());
     assert!(
         plan.decisions.len() >= 950,
         "most requests are pending: {}",
@@ -44,10 +44,14 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("decide");
     g.sample_size(20);
     g.bench_function("10k_events_1k_requests_50_rules_5_goals", |b| {
-        b.iter(|| decide(&snapshot, &rules, &[], now))
+        b.iter(|| decide_on(&snapshot, &rules, &[], now, timeward::cores()))
     });
     g.bench_function("expand_and_index_only", |b| {
-        b.iter(|| Context::build(&snapshot, &rules, &[], now).requests.len())
+        b.iter(|| {
+            Context::build(&snapshot, &rules, &[], now, timeward::cores())
+                .requests
+                .len()
+        })
     });
     g.finish();
 }

@@ -2,44 +2,34 @@
 //! that awaits an answer against the executive's goals and rules, and suggests accept,
 //! delegate or decline, with its reasons.
 //!
-//! The pure core (`calendar`, `rules`, `decide`, `slots`) takes values and returns values:
-//! no I/O, no clock. The shell (`source`, `cli`) reads files and talks to people.
+//! This crate is the shell: files, URLs, Google, the store, the daemon, the HTTP server and
+//! the command line. The pure core (`calendar`, `rules`, `decide`, `slots`, `demo`, the
+//! feed's rendering) is the `timeward-core` crate, re-exported here under the same names.
 
-pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod daemon;
-pub mod decide;
-pub mod demo;
 pub mod feed;
 pub mod panic;
-pub mod rules;
-pub mod slots;
 pub mod source;
 pub mod store;
 
+pub use timeward_core::{calendar, decide, demo, fnv1a, rules, slots};
+
 use chrono::{DateTime, Utc};
 
-/// FNV-1a, 64 bits: fixed across runs, machines and Rust versions (unlike
-/// `DefaultHasher`), for everything that must not change between runs — made-up UIDs,
-/// feed UIDs and digests, ETags, word hashes, Google ids.
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+/// How many threads a large calendar's expansion and scoring may use: the machine's cores.
+/// The core's results never depend on it.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
-/// One whole run of the core: place the 1:1 reservations (keeping the previous run's where
-/// they are still free), then decide every pending request against the calendar and
-/// those reservations.
+/// One whole run of the core on every core of the machine (see `timeward_core::suggest`).
 pub fn suggest(
     snapshot: &calendar::Snapshot,
     rules: &rules::Rules,
     previous: &[decide::Reservation],
     now: DateTime<Utc>,
 ) -> decide::Plan {
-    let (reservations, unplaced) = slots::place(snapshot, rules, previous, now);
-    let mut plan = decide::decide(snapshot, rules, &reservations, now);
-    plan.unplaced = unplaced;
-    plan
+    timeward_core::suggest(snapshot, rules, previous, now, cores())
 }

@@ -17,15 +17,28 @@ use crate::calendar::Snapshot;
 use crate::rules::Rules;
 
 /// Decides every pending request in `snapshot` (SPEC §1: the executive's answer is still
-/// needed and an occurrence overlaps `[now, now + horizon)`).
+/// needed and an occurrence overlaps `[now, now + horizon)`), on one thread.
 pub fn decide(
     snapshot: &Snapshot,
     rules: &Rules,
     reservations: &[Reservation],
     now: DateTime<Utc>,
 ) -> Plan {
-    let ctx = Context::build(snapshot, rules, reservations, now);
-    let mut decisions = score_all(&ctx, cores());
+    decide_on(snapshot, rules, reservations, now, 1)
+}
+
+/// [`decide`] on up to `threads` threads (the shell passes the machine's core count): a
+/// large calendar's expansion and scoring are split into chunks that are joined in order,
+/// so the result never depends on `threads` (unit-tested with several counts).
+pub fn decide_on(
+    snapshot: &Snapshot,
+    rules: &Rules,
+    reservations: &[Reservation],
+    now: DateTime<Utc>,
+    threads: usize,
+) -> Plan {
+    let ctx = Context::build(snapshot, rules, reservations, now, threads);
+    let mut decisions = score_all(&ctx, threads.max(1));
     decisions.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
     let mut reservations = reservations.to_vec();
     reservations.sort_by(|a, b| (a.start, &a.series).cmp(&(b.start, &b.series)));
@@ -39,12 +52,6 @@ pub fn decide(
         unplaced: Vec::new(),
         warnings,
     }
-}
-
-/// How many threads a large calendar's expansion and scoring may use: the one thing the
-/// core asks the machine. Results never depend on it (unit-tested with several counts).
-pub(crate) fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 /// Scores every request. Requests are independent, so a large calendar is split into one

@@ -63,7 +63,7 @@ fn minimal_file_takes_the_defaults() {
 
 #[test]
 fn full_example_parses() {
-    let text = include_str!("../../../config/rules.example.toml");
+    let text = include_str!("../../../../../config/rules.example.toml");
     let r = Rules::parse(text, "rules.example.toml").unwrap_or_else(|e| panic!("{e}"));
     assert!(!r.goals.is_empty());
     assert!(!r.rules.is_empty());

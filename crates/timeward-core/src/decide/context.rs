@@ -54,6 +54,7 @@ impl<'a> Context<'a> {
         rules: &'a Rules,
         reservations: &'a [Reservation],
         now: DateTime<Utc>,
+        threads: usize,
     ) -> Context<'a> {
         let tz = rules.executive.timezone;
         let exec = rules.executive.email.as_str();
@@ -61,13 +62,8 @@ impl<'a> Context<'a> {
         // Busy time a little beyond the horizon counts for buffers and whole-day loads.
         let margin = TimeDelta::days(2) + rules.limits.buffer;
         let events = snapshot.events.as_slice();
-        let (occurrences, warnings) = expand::expand_on(
-            events,
-            tz,
-            now - margin,
-            horizon_end + margin,
-            super::cores(),
-        );
+        let (occurrences, warnings) =
+            expand::expand_on(events, tz, now - margin, horizon_end + margin, threads);
         let kinds: Vec<Kind> = events.iter().map(|e| e.kind(exec)).collect();
 
         let mut busy = Vec::new();

@@ -8,9 +8,10 @@ use crate::calendar::ics::parse;
 use crate::decide::Plan;
 use crate::rules::Rules;
 
-const RULES: &str = include_str!("../../tests/scenarios/one-on-ones-under-pressure/rules.toml");
+const RULES: &str =
+    include_str!("../../../../tests/scenarios/one-on-ones-under-pressure/rules.toml");
 const CALENDAR: &str =
-    include_str!("../../tests/scenarios/one-on-ones-under-pressure/calendar.ics");
+    include_str!("../../../../tests/scenarios/one-on-ones-under-pressure/calendar.ics");
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 7, 13, 0, 0)
@@ -20,7 +21,7 @@ fn now() -> DateTime<Utc> {
 
 fn plan_of(calendar: &str, rules: &Rules) -> Plan {
     let snapshot = parse(calendar).expect("the calendar parses");
-    crate::suggest(&snapshot, rules, &[], now())
+    crate::suggest(&snapshot, rules, &[], now(), 1)
 }
 
 fn rules() -> Rules {

@@ -661,7 +661,7 @@ fn scoring_on_several_threads_gives_what_one_thread_gives() {
     };
     let snapshot = calendar(7, shape, now(), Tz::America__New_York);
     let rules = Rules::parse(&rules_toml(7, 5, 20), "gen.toml").expect("generated rules parse");
-    let ctx = super::Context::build(&snapshot, &rules, &[], now());
+    let ctx = super::Context::build(&snapshot, &rules, &[], now(), 1);
     assert!(ctx.requests.len() > 500, "{}", ctx.requests.len());
     let one = super::score_all(&ctx, 1);
     for threads in [2, 3, 7] {

@@ -1,0 +1,219 @@
+//! The suggestions feed of SPEC §6: a plan as an iCalendar file the assistant subscribes to.
+//!
+//! Rendering is pure: [`entries`] turns a plan into the feed's events, [`advance`] carries
+//! each event's `SEQUENCE` and `DTSTAMP` over from the previous feed (they rise only when
+//! a suggestion changes), and [`render`] writes the calendar with the `icalendar` crate.
+//! The same plan and versions give the same bytes, so an unchanged cycle serves the same
+//! ETag. Times are written in UTC, so they are right on both sides of a daylight-saving
+//! change without a VTIMEZONE. Private events are already "a private event" in the plan:
+//! nothing here reads an event's own title or description.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use icalendar::{Calendar, Component, EventLike, EventStatus, Property};
+
+use crate::decide::Plan;
+use crate::rules::{Rules, Verdict};
+
+/// What a feed event stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum What {
+    /// A suggestion for one occurrence of a pending request.
+    Suggestion {
+        verdict: Verdict,
+        score: i64,
+        delegate_to: Option<String>,
+        /// The source's event id (the JSON `id`), which is also the original's UID.
+        event_id: String,
+    },
+    /// One occurrence of a held 1:1.
+    Reservation,
+}
+
+/// One VEVENT of the feed, before versioning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedEvent {
+    pub uid: String,
+    pub summary: String,
+    pub description: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub what: What,
+}
+
+/// The version of one feed event: `sequence` rises, and `changed` (its DTSTAMP) moves,
+/// only when what the event says changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Version {
+    pub sequence: u32,
+    pub changed: DateTime<Utc>,
+    pub digest: u64,
+}
+
+/// Versions by feed UID, kept by the daemon from one cycle to the next.
+pub type Versions = BTreeMap<String, Version>;
+
+/// The feed's events for a plan: each pending request at each of its occurrences, then
+/// each reservation, sorted by (start, uid).
+pub fn entries(plan: &Plan, rules: &Rules) -> Vec<FeedEvent> {
+    let mut out = Vec::new();
+    for d in &plan.decisions {
+        let label = match (&d.verdict, d.delegate_to.as_deref()) {
+            (Verdict::Accept, _) => "Accept".to_string(),
+            (Verdict::Decline, _) => "Decline".to_string(),
+            (Verdict::Delegate, Some(to)) => format!("Delegate → {}", rules.delegate_name(to)),
+            (Verdict::Delegate, None) => "Delegate".to_string(),
+        };
+        let mut description = format!("Score {}\n", d.score);
+        for r in &d.reasons {
+            description.push_str(&format!("{:+} {}: {}\n", r.points, r.source, r.detail));
+        }
+        let id_hash = hash(d.id.as_bytes());
+        for &(start, end) in &d.occurrences {
+            out.push(FeedEvent {
+                uid: format!(
+                    "{id_hash:016x}-{}@suggestion.timeward",
+                    start.format("%Y%m%dT%H%M%SZ")
+                ),
+                summary: format!("{label} · {}", d.title),
+                description: description.trim_end().to_string(),
+                start,
+                end,
+                what: What::Suggestion {
+                    verdict: d.verdict.clone(),
+                    score: d.score,
+                    delegate_to: d.delegate_to.clone(),
+                    event_id: d.id.clone(),
+                },
+            });
+        }
+    }
+    for r in &plan.reservations {
+        let local = r.start.with_timezone(&plan.timezone);
+        out.push(FeedEvent {
+            uid: format!(
+                "{:016x}-{}@reservation.timeward",
+                hash(r.series.as_bytes()),
+                local.format("%Y%m%d")
+            ),
+            summary: format!("1:1 · {}", r.series),
+            description: format!(
+                "A recurring 1:1 with {} that timeward holds. Requests that overlap it score lower.",
+                r.with
+            ),
+            start: r.start,
+            end: r.end,
+            what: What::Reservation,
+        });
+    }
+    out.sort_by(|a, b| (a.start, &a.uid).cmp(&(b.start, &b.uid)));
+    out
+}
+
+/// The versions for this cycle's events: unchanged events keep theirs; changed ones get
+/// `sequence + 1` and `changed = now`; new ones start at 0. Events no longer in the feed
+/// are dropped.
+pub fn advance(previous: &Versions, events: &[FeedEvent], now: DateTime<Utc>) -> Versions {
+    events
+        .iter()
+        .map(|e| {
+            let digest = digest(e);
+            let v = match previous.get(&e.uid) {
+                Some(v) if v.digest == digest => *v,
+                Some(v) => Version {
+                    sequence: v.sequence.saturating_add(1),
+                    changed: now,
+                    digest,
+                },
+                None => Version {
+                    sequence: 0,
+                    changed: now,
+                    digest,
+                },
+            };
+            (e.uid.clone(), v)
+        })
+        .collect()
+}
+
+/// The whole feed as RFC 5545 text: CRLF line ends, lines folded at 75 octets.
+pub fn render(events: &[FeedEvent], versions: &Versions, name: &str, refresh: TimeDelta) -> String {
+    let mut cal = Calendar::empty();
+    cal.append_property(Property::new("VERSION", "2.0"));
+    cal.append_property(Property::new("PRODID", "-//timeward//suggestions//EN"));
+    cal.append_property(Property::new("CALSCALE", "GREGORIAN"));
+    cal.name(name);
+    cal.ttl(&refresh.max(TimeDelta::minutes(1)));
+    for e in events {
+        let v = versions.get(&e.uid).copied().unwrap_or(Version {
+            sequence: 0,
+            changed: DateTime::<Utc>::UNIX_EPOCH,
+            digest: 0,
+        });
+        let mut ev = icalendar::Event::new();
+        ev.uid(&e.uid)
+            .summary(&e.summary)
+            .description(&e.description)
+            .starts(e.start)
+            .ends(e.end)
+            .timestamp(v.changed)
+            .sequence(v.sequence)
+            .status(EventStatus::Tentative)
+            .add_property("TRANSP", "TRANSPARENT");
+        match &e.what {
+            What::Suggestion {
+                verdict,
+                score,
+                delegate_to,
+                event_id,
+            } => {
+                ev.categories(["timeward", verdict.as_str()])
+                    .add_property("X-TIMEWARD-VERDICT", verdict.as_str())
+                    .add_property("X-TIMEWARD-SCORE", score.to_string())
+                    .add_property("X-TIMEWARD-EVENT-ID", event_id.as_str())
+                    .add_property("RELATED-TO", event_id.as_str());
+                if let Some(to) = delegate_to {
+                    ev.add_property("X-TIMEWARD-DELEGATE-TO", to.as_str());
+                }
+            }
+            What::Reservation => {
+                ev.categories(["timeward", "reservation"]);
+            }
+        }
+        cal.push(ev.done());
+    }
+    cal.done().to_string()
+}
+
+fn digest(e: &FeedEvent) -> u64 {
+    let what = match &e.what {
+        What::Suggestion {
+            verdict,
+            score,
+            delegate_to,
+            event_id,
+        } => format!(
+            "s|{}|{score}|{}|{event_id}",
+            verdict.as_str(),
+            delegate_to.as_deref().unwrap_or("")
+        ),
+        What::Reservation => "r".to_string(),
+    };
+    let text = format!(
+        "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{what}",
+        e.summary,
+        e.description,
+        e.start.timestamp(),
+        e.end.timestamp()
+    );
+    hash(text.as_bytes())
+}
+
+/// UIDs and digests must not change between runs or Rust versions.
+fn hash(bytes: &[u8]) -> u64 {
+    crate::fnv1a(bytes)
+}
+
+#[cfg(test)]
+mod tests;

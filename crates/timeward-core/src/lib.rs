@@ -1,0 +1,41 @@
+//! The pure core of timeward: the calendar model and its iCalendar reader, the rules, the
+//! decisions, the 1:1 placement and the feed's rendering. It takes values and returns
+//! values: no I/O, no clock, no environment, no threads it was not told to use — `now` and
+//! the thread count are arguments. Its dependencies (no tokio, hyper, sled, notify or
+//! Google crate) are what keeps it so; `tests/tidy.rs` checks what the compiler cannot
+//! (the clock, the file system, the environment, the machine's core count).
+
+pub mod calendar;
+pub mod decide;
+pub mod demo;
+pub mod feed;
+pub mod rules;
+pub mod slots;
+
+use chrono::{DateTime, Utc};
+
+/// FNV-1a, 64 bits: fixed across runs, machines and Rust versions (unlike
+/// `DefaultHasher`), for everything that must not change between runs — made-up UIDs,
+/// feed UIDs and digests, ETags, word hashes, Google ids.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// One whole run of the core on up to `threads` threads: place the 1:1 reservations
+/// (keeping the previous run's where they are still free), then decide every pending
+/// request against the calendar and those reservations. The result does not depend on
+/// `threads`.
+pub fn suggest(
+    snapshot: &calendar::Snapshot,
+    rules: &rules::Rules,
+    previous: &[decide::Reservation],
+    now: DateTime<Utc>,
+    threads: usize,
+) -> decide::Plan {
+    let (reservations, unplaced) = slots::place(snapshot, rules, previous, now);
+    let mut plan = decide::decide_on(snapshot, rules, &reservations, now, threads);
+    plan.unplaced = unplaced;
+    plan
+}
