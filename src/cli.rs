@@ -18,13 +18,7 @@ use crate::source;
 pub const OK: u8 = 0;
 pub const INVALID: u8 = 1;
 
-/// Reads and validates a rules file; the error text names file, line and column.
-pub fn load_rules(path: &Path) -> Result<Rules, String> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{name}: cannot read the rules file: {e}"))?;
-    Rules::parse(&text, &name).map_err(|e| e.to_string())
-}
+use crate::rules_file::load as load_rules;
 
 fn load_calendar(path: &Path) -> Result<Snapshot, String> {
     source::ics::load(path).map_err(|e| e.to_string())
@@ -399,7 +393,7 @@ fn explain_from_daemon(config: &crate::config::Config, id: &str) -> Result<Expla
             .trim()
             .to_string(),
     };
-    let mut addr = std::fs::read_to_string(config.state_dir.join(crate::daemon::ADDRESS_FILE))
+    let mut addr = std::fs::read_to_string(config.state_dir.join(crate::state_dir::ADDRESS_FILE))
         .ok()
         .and_then(|a| a.trim().parse().ok())
         .unwrap_or(config.listen);

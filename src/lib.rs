@@ -11,7 +11,9 @@ pub mod config;
 pub mod daemon;
 pub mod feed;
 pub mod panic;
+pub mod rules_file;
 pub mod source;
+pub mod state_dir;
 pub mod store;
 
 pub use timeward_core::{calendar, decide, demo, fnv1a, rules, slots};

@@ -281,7 +281,7 @@ fn auth_google(client_secret: &std::path::Path, config: Option<&std::path::Path>
             return timeward::cli::INVALID;
         }
     };
-    if let Err(e) = timeward::daemon::make_private_dir(&config.state_dir) {
+    if let Err(e) = timeward::state_dir::make_private_dir(&config.state_dir) {
         eprintln!("{}: {e}", config.state_dir.display());
         return timeward::cli::INVALID;
     }

@@ -69,7 +69,7 @@ impl TokenStorage for TokenFile {
         all.insert(key(scopes), token);
         let bytes = serde_json::to_vec_pretty(&all)
             .map_err(|e| TokenStorageError::Other(e.to_string().into()))?;
-        crate::daemon::write_atomically(&self.path, &bytes, 0o600)?;
+        crate::state_dir::write_atomically(&self.path, &bytes, 0o600)?;
         Ok(())
     }
 

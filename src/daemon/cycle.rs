@@ -1,0 +1,239 @@
+//! One cycle: decide on a blocking thread, record it in the store, write the feed and
+//! decisions atomically, then swap what the server serves; and `/api/decisions/ID`.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use hyper::body::Bytes;
+use serde::Serialize;
+
+use super::{CycleReport, Daemon};
+use crate::calendar::Snapshot;
+use crate::feed::http::FeedBody;
+use crate::rules::Rules;
+use crate::state_dir::{write_atomically, DECISIONS_FILE, FEED_FILE};
+use crate::store::{Store, StoredEvent};
+
+impl Daemon {
+    /// Decides, records and publishes one cycle with the current rules and calendar.
+    pub(super) async fn cycle(&mut self) {
+        let (Some(rules), Some(snapshot)) = (self.rules.clone(), self.snapshot.clone()) else {
+            // No good rules yet (the file was invalid from the start): keep serving the
+            // last run's feed and wait for a fix.
+            self.schedule();
+            self.publish_health();
+            return;
+        };
+        let now = (self.clock)();
+        let span = tracing::info_span!("cycle", at = %now.to_rfc3339());
+        let _enter = span.enter();
+        let started = Instant::now();
+        let store = self.store.clone();
+        let dir = self.config.state_dir.clone();
+        let refresh =
+            TimeDelta::from_std(self.config.poll_interval).unwrap_or(TimeDelta::minutes(1));
+        let events_new = std::mem::take(&mut self.snapshot_new);
+        let previous_feed = self.shared.current().feed.clone();
+        let rules_for_writes = Arc::clone(&rules);
+        let work = tokio::task::spawn_blocking(move || {
+            run_cycle(
+                &store,
+                &dir,
+                &snapshot,
+                &rules,
+                now,
+                refresh,
+                events_new,
+                previous_feed,
+            )
+        })
+        .await
+        .map_err(|e| crate::panic::join_error("the cycle", &e))
+        .and_then(|r| r);
+        match work {
+            Ok(done) => {
+                let report = CycleReport {
+                    at: now,
+                    duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                    decisions: done.decisions,
+                    reservations: done.reservations,
+                    unplaced: done.unplaced,
+                    changed: done.changes.changed,
+                    new: done.changes.new,
+                    gone: done.changes.gone,
+                };
+                tracing::info!(
+                    decisions = report.decisions,
+                    reservations = report.reservations,
+                    unplaced = report.unplaced,
+                    changed = report.changed,
+                    new = report.new,
+                    gone = report.gone,
+                    feed_changed = done.feed_changed,
+                    ms = report.duration_ms,
+                    "cycle done"
+                );
+                let mut served = (*self.shared.current()).clone();
+                served.feed = Some(done.feed);
+                self.shared.publish(served);
+                self.last_cycle = Some(report);
+                self.cycle_error = None;
+                self.failures = 0;
+                self.schedule();
+                self.write_holds(&done.held, &rules_for_writes, now).await;
+                self.publish(&done.entries, &done.versions).await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the cycle failed; the last good feed keeps being served");
+                self.cycle_error = Some(e);
+                if events_new {
+                    self.snapshot_new = true;
+                }
+                self.failed();
+            }
+        }
+        self.publish_health();
+    }
+}
+
+pub(super) struct CycleDone {
+    feed: FeedBody,
+    held: Vec<crate::decide::Reservation>,
+    entries: Vec<crate::feed::FeedEvent>,
+    versions: crate::feed::Versions,
+    feed_changed: bool,
+    decisions: usize,
+    reservations: usize,
+    unplaced: usize,
+    changes: crate::store::CycleChanges,
+}
+
+/// What [`cycle_from_file`] did.
+#[derive(Debug, Clone, Copy)]
+pub struct CycleSummary {
+    pub events: usize,
+    pub decisions: usize,
+    pub reservations: usize,
+    pub feed_bytes: usize,
+    pub feed_changed: bool,
+}
+
+/// One whole cycle as the daemon runs it for a file source — read and parse the
+/// calendar, place, decide, record in the store, write the feed — for benchmarks and tools.
+pub fn cycle_from_file(
+    store: &Store,
+    dir: &Path,
+    calendar: &Path,
+    rules: &Rules,
+    now: DateTime<Utc>,
+    previous_feed: Option<FeedBody>,
+) -> Result<(CycleSummary, FeedBody), String> {
+    let snapshot = crate::source::ics::load(calendar).map_err(|e| e.to_string())?;
+    let done = run_cycle(
+        store,
+        dir,
+        &snapshot,
+        rules,
+        now,
+        TimeDelta::minutes(1),
+        true,
+        previous_feed,
+    )?;
+    Ok((
+        CycleSummary {
+            events: snapshot.events.len(),
+            decisions: done.decisions,
+            reservations: done.reservations,
+            feed_bytes: done.feed.bytes.len(),
+            feed_changed: done.feed_changed,
+        },
+        done.feed,
+    ))
+}
+
+/// One cycle's work, off the async threads: decide, record, write.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn run_cycle(
+    store: &Store,
+    dir: &Path,
+    snapshot: &Snapshot,
+    rules: &Rules,
+    now: DateTime<Utc>,
+    refresh: TimeDelta,
+    events_new: bool,
+    previous_feed: Option<FeedBody>,
+) -> Result<CycleDone, String> {
+    let previous = store.reservations().map_err(|e| e.to_string())?;
+    let plan = crate::suggest(snapshot, rules, &previous, now);
+    let entries = crate::feed::entries(&plan, rules);
+    let versions =
+        crate::feed::advance(&store.versions().map_err(|e| e.to_string())?, &entries, now);
+    let who = if rules.executive.name.is_empty() {
+        &rules.executive.email
+    } else {
+        &rules.executive.name
+    };
+    let name = format!("timeward · {who}");
+    let text = crate::feed::render(&entries, &versions, &name, refresh);
+    let json = plan.to_json();
+    if events_new {
+        let events: Vec<StoredEvent> = snapshot
+            .events
+            .iter()
+            .map(|e| StoredEvent {
+                uid: e.uid.clone(),
+                title: e.public_title().to_string(),
+                kind: e.kind(&rules.executive.email).as_str().to_string(),
+            })
+            .collect();
+        store.set_events(&events).map_err(|e| e.to_string())?;
+    }
+    let changes = store
+        .record_cycle(&plan, &versions, now)
+        .map_err(|e| e.to_string())?;
+    let mut text = text;
+    text.shrink_to_fit();
+    let bytes = Bytes::from(text);
+    let unchanged = previous_feed
+        .as_ref()
+        .filter(|f| f.bytes == bytes && dir.join(FEED_FILE).is_file());
+    let feed = match unchanged {
+        // The same bytes: the same ETag and Last-Modified, and no write.
+        Some(f) => f.clone(),
+        None => {
+            write_atomically(&dir.join(FEED_FILE), &bytes, 0o644)
+                .map_err(|e| format!("{}: {e}", dir.join(FEED_FILE).display()))?;
+            FeedBody::new(bytes, SystemTime::now())
+        }
+    };
+    // Served from the file by /api/decisions, not held in memory.
+    write_atomically(&dir.join(DECISIONS_FILE), json.as_bytes(), 0o600)
+        .map_err(|e| format!("{}: {e}", dir.join(DECISIONS_FILE).display()))?;
+    Ok(CycleDone {
+        feed_changed: unchanged.is_none(),
+        feed,
+        held: plan.reservations.clone(),
+        entries,
+        versions,
+        decisions: plan.decisions.len(),
+        reservations: plan.reservations.len(),
+        unplaced: plan.unplaced.len(),
+        changes,
+    })
+}
+
+/// `/api/decisions/ID`: the stored decision with its history.
+pub(super) fn decision_json(store: &Store, id: &str) -> Option<Bytes> {
+    let decision = store.decision(id).ok()??;
+    let history = store.history(id).ok()?;
+    #[derive(Serialize)]
+    struct One {
+        decision: crate::store::StoredDecision,
+        history: Vec<crate::store::HistoryEntry>,
+    }
+    serde_json::to_vec_pretty(&One { decision, history })
+        .ok()
+        .map(Bytes::from)
+}

@@ -1,0 +1,362 @@
+//! `timeward run`: the long-running service. Part of the shell.
+//!
+//! [`run`] is handed its environment — the validated config, a bound listener, a clock and
+//! a channel of signals — so that tests drive it as systemd does. Each cycle reads the
+//! source (a conditional GET for a URL, the modification time for a file), places the 1:1
+//! reservations (keeping the stored ones where still free), decides, records the cycle in
+//! the store in one transaction, and writes the feed atomically; only then does the server
+//! start serving the new feed. A failed cycle changes nothing that is served: it is
+//! logged, reported on `/healthz`, and retried with backoff. An invalid rules edit leaves
+//! the last good rules in force.
+
+mod cycle;
+mod health;
+mod reload;
+mod source;
+mod systemd;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use chrono::{DateTime, Utc};
+use hyper::body::Bytes;
+use serde::Serialize;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
+
+use crate::calendar::Snapshot;
+use crate::config::{redact_url, Config, Source};
+use crate::feed::http::{self, FeedBody, Served, Shared};
+use crate::rules::Rules;
+use crate::source::url::{Cursor, Fetcher};
+use crate::store::Store;
+
+use crate::state_dir::{
+    make_private_dir, write_atomically, ADDRESS_FILE, DECISIONS_FILE, FEED_FILE, TOKEN_FILE,
+};
+use cycle::decision_json;
+pub use cycle::{cycle_from_file, CycleSummary};
+use reload::watch_rules;
+use systemd::{notify, notify_reloading, watchdog_interval};
+
+/// The time, as the daemon sees it (tests may hand in another).
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// What the process is told from outside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// SIGHUP: re-read the rules and the source now.
+    Reload,
+    /// SIGTERM / SIGINT: stop accepting, finish the cycle, flush, exit.
+    Stop,
+}
+
+/// Why the daemon could not start. Once it runs, nothing stops it but a signal.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{path}: cannot create the state directory: {source}")]
+    StateDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("{path}: cannot read or write the feed token: {source}")]
+    Token {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Runs until a [`Signal::Stop`] (or the end of the signal channel).
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    clock: Clock,
+    mut signals: mpsc::Receiver<Signal>,
+) -> Result<(), StartError> {
+    let state = config.state_dir.clone();
+    make_private_dir(&state).map_err(|source| StartError::StateDir {
+        path: state.display().to_string(),
+        source,
+    })?;
+    let store = Store::open(&state)?;
+    let token = feed_token(&config, &state)?;
+    let lookup_store = store.clone();
+    let lookup_dir = state.clone();
+    let shared = Shared::new(
+        &token,
+        Arc::new(move |id: Option<&str>| match id {
+            Some(id) => decision_json(&lookup_store, id),
+            None => std::fs::read(lookup_dir.join(DECISIONS_FILE))
+                .ok()
+                .map(Bytes::from),
+        }),
+    );
+
+    let mut daemon = Daemon::new(config, store, shared.clone(), clock);
+    daemon.restore();
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let addr = listener
+        .local_addr()
+        .map_err(|e| StartError::Other(format!("the listening socket: {e}")))?;
+    if let Err(e) = write_atomically(
+        &state.join(ADDRESS_FILE),
+        addr.to_string().as_bytes(),
+        0o600,
+    ) {
+        tracing::warn!(error = %e, "cannot record the bound address; timeward explain will use the configured one");
+    }
+    let server = tokio::spawn(http::serve(
+        listener,
+        shared.clone(),
+        http::Limits::default(),
+        stop_rx,
+    ));
+    tracing::info!(
+        feed = %format!("http://{addr}/feed/{token}.ics"),
+        source = %daemon.source_name(),
+        rules = %daemon.config.rules.display(),
+        state_dir = %state.display(),
+        "timeward is serving the suggestions feed"
+    );
+    notify(&[sd_notify::NotifyState::Ready]);
+
+    let (rules_tx, mut rules_rx) = mpsc::channel::<()>(1);
+    let _watcher = watch_rules(&daemon.config.rules, rules_tx);
+    let watchdog = watchdog_interval();
+    let mut watchdog_tick = tokio::time::interval(watchdog.unwrap_or(Duration::from_secs(3600)));
+
+    daemon.reload_rules();
+    if daemon.rules.is_none() && shared.current().feed.is_none() {
+        // Nothing to serve and nothing to decide with: say so and stop, rather than run
+        // empty. (With a previous run's feed, it keeps being served until the rules are fixed.)
+        let _ = stop_tx.send(true);
+        return Err(StartError::Other(
+            daemon.rules_error.take().unwrap_or_default(),
+        ));
+    }
+    daemon.poll_and_cycle().await;
+    loop {
+        let wait = daemon.next_poll.saturating_duration_since(Instant::now());
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {
+                daemon.poll_and_cycle().await;
+            }
+            Some(()) = rules_rx.recv() => {
+                // Editors write a file in several steps: let them finish.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                while rules_rx.try_recv().is_ok() {}
+                if daemon.reload_rules() {
+                    daemon.rules_changed().await;
+                }
+            }
+            s = signals.recv() => match s {
+                Some(Signal::Reload) => {
+                    notify_reloading();
+                    tracing::info!("reload requested (SIGHUP)");
+                    daemon.reload_rules();
+                    daemon.reread = daemon.needs_reread();
+                    daemon.poll_and_cycle().await;
+                    notify(&[sd_notify::NotifyState::Ready]);
+                }
+                Some(Signal::Stop) | None => break,
+            },
+            _ = watchdog_tick.tick(), if watchdog.is_some() => {
+                notify(&[sd_notify::NotifyState::Watchdog]);
+            }
+        }
+    }
+
+    notify(&[sd_notify::NotifyState::Stopping]);
+    tracing::info!("stopping: no new connections; flushing the store");
+    let _ = stop_tx.send(true);
+    if let Err(e) = daemon.store.flush() {
+        tracing::error!(error = %e, "flushing the store failed");
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The daemon's working state between cycles.
+struct Daemon {
+    config: Config,
+    store: Store,
+    shared: Shared,
+    clock: Clock,
+    rules: Option<Arc<Rules>>,
+    rules_error: Option<String>,
+    snapshot: Option<Arc<Snapshot>>,
+    /// Whether the snapshot changed since the events tree was last written.
+    snapshot_new: bool,
+    /// The executive the snapshot was compacted for (see `Snapshot::compact`).
+    compacted_for: Option<String>,
+    /// Read the source in full at the next poll, changed or not.
+    reread: bool,
+    source: SourceState,
+    fetcher: Option<Fetcher>,
+    google: Option<crate::source::google::GoogleCalendar>,
+    /// Reserve mode: the holds in the Google calendar.
+    holds: Option<crate::source::google_reserve::Holds>,
+    /// `publish_calendar`: what is in that calendar.
+    published: Option<crate::source::google_publish::Published>,
+    write_error: Option<String>,
+    last_cycle: Option<CycleReport>,
+    cycle_error: Option<String>,
+    failures: u32,
+    next_poll: Instant,
+}
+
+#[derive(Default)]
+struct SourceState {
+    /// Files: the modification time and length of the last good read.
+    stamp: Option<(SystemTime, u64)>,
+    /// URLs: the validators of the last good fetch.
+    cursor: Cursor,
+    /// The demo: the week it was last generated for.
+    demo_week: Option<i64>,
+    last_read: Option<DateTime<Utc>>,
+    error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct CycleReport {
+    at: DateTime<Utc>,
+    duration_ms: u64,
+    decisions: usize,
+    reservations: usize,
+    unplaced: usize,
+    changed: usize,
+    new: usize,
+    gone: usize,
+}
+
+impl Daemon {
+    fn new(config: Config, store: Store, shared: Shared, clock: Clock) -> Daemon {
+        let fetcher = match &config.source {
+            Source::Url(_) => Fetcher::new(Duration::from_secs(30)).ok(),
+            _ => None,
+        };
+        Daemon {
+            config,
+            store,
+            shared,
+            clock,
+            rules: None,
+            rules_error: None,
+            snapshot: None,
+            snapshot_new: false,
+            compacted_for: None,
+            reread: false,
+            source: SourceState::default(),
+            fetcher,
+            google: None,
+            holds: None,
+            published: None,
+            write_error: None,
+            last_cycle: None,
+            cycle_error: None,
+            failures: 0,
+            next_poll: Instant::now(),
+        }
+    }
+
+    fn source_name(&self) -> String {
+        match &self.config.source {
+            Source::Demo => "the bundled demo calendar".into(),
+            Source::File(p) => p.display().to_string(),
+            Source::Url(u) => redact_url(u),
+            Source::Google(g) => match &g.api_base_url {
+                Some(u) => format!("Google calendar {:?} at {}", g.calendar_id, redact_url(u)),
+                None => format!("Google calendar {:?}", g.calendar_id),
+            },
+        }
+    }
+
+    fn source_kind(&self) -> &'static str {
+        match &self.config.source {
+            Source::Demo => "demo",
+            Source::File(_) => "ics file",
+            Source::Url(_) => "ics url",
+            Source::Google(_) => "google",
+        }
+    }
+
+    /// Serves what the last run left in the state directory until the first cycle ends:
+    /// a restart never leaves subscribers without a feed.
+    fn restore(&mut self) {
+        let dir = &self.config.state_dir;
+        let feed = std::fs::read(dir.join(FEED_FILE)).ok().map(|bytes| {
+            let modified = std::fs::metadata(dir.join(FEED_FILE))
+                .and_then(|m| m.modified())
+                .unwrap_or(SystemTime::UNIX_EPOCH);
+            FeedBody::new(Bytes::from(bytes), modified)
+        });
+        if feed.is_some() {
+            tracing::info!("serving the feed of the last run until this run's first cycle");
+        }
+        self.shared.publish(Served {
+            feed,
+            ..Served::default()
+        });
+        self.publish_health();
+    }
+
+    /// Reads the source if it changed, then runs a cycle.
+    async fn poll_and_cycle(&mut self) {
+        let read = self.read_source().await;
+        match read {
+            Ok(()) => {
+                self.source.error = None;
+                self.cycle().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the calendar failed; the last good feed keeps being served");
+                self.source.error = Some(e);
+                self.failed();
+            }
+        }
+    }
+
+    fn schedule(&mut self) {
+        self.next_poll = Instant::now() + self.config.poll_interval;
+    }
+
+    /// Retries sooner than the poll interval, backing off: 1 s, 2 s, 4 s … up to it.
+    fn failed(&mut self) {
+        self.failures = self.failures.saturating_add(1);
+        let backoff = Duration::from_secs(1u64 << self.failures.min(12).saturating_sub(1));
+        self.next_poll = Instant::now() + backoff.min(self.config.poll_interval);
+        self.publish_health();
+    }
+}
+
+/// The configured token, or the one kept in the state directory, or a new one
+/// (192 random bits, hex) written there with mode 0600.
+fn feed_token(config: &Config, state: &Path) -> Result<String, StartError> {
+    if let Some(t) = &config.feed_token {
+        return Ok(t.clone());
+    }
+    let path = state.join(TOKEN_FILE);
+    let err = |source| StartError::Token {
+        path: path.display().to_string(),
+        source,
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(t) if t.trim().len() >= 32 => return Ok(t.trim().to_string()),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(err(e)),
+    }
+    let mut raw = [0u8; 24];
+    getrandom::fill(&mut raw).map_err(|e| err(std::io::Error::other(e.to_string())))?;
+    let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    write_atomically(&path, token.as_bytes(), 0o600).map_err(err)?;
+    tracing::info!(file = %path.display(), "generated a new feed token");
+    Ok(token)
+}
