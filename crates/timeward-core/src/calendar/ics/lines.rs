@@ -1,0 +1,193 @@
+//! The text layer of the reader: bytes into unfolded content lines (joined as bytes, then
+//! decoded, so a fold inside a character is harmless), and lines into the top-level
+//! components of the calendar, with the line each starts on. Nothing here slices text
+//! at a byte index that might fall inside a character.
+
+use super::{IcsError, Warning};
+
+/// One unfolded content line and the (1-based) source line it starts on.
+pub(super) struct Line {
+    pub(super) number: usize,
+    pub(super) text: String,
+}
+
+/// A top-level component inside VCALENDAR: its name and its lines, BEGIN and END included.
+pub(super) struct Block<'a> {
+    pub(super) name: &'a str,
+    pub(super) lines: &'a [Line],
+    /// Its END line was missing: the block was ended at the next component.
+    pub(super) unclosed: bool,
+}
+
+impl Block<'_> {
+    pub(super) fn line(&self) -> usize {
+        self.lines.first().map_or(0, |l| l.number)
+    }
+
+    /// The source line of the first property called `name` in this block, for messages.
+    pub(super) fn line_of(&self, name: &str) -> usize {
+        self.lines
+            .iter()
+            .find(|l| {
+                let t = l.text.as_bytes();
+                t.len() > name.len()
+                    && t[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+                    && matches!(t[name.len()], b':' | b';')
+            })
+            .map_or_else(|| self.line(), |l| l.number)
+    }
+}
+
+/// Splits the bytes into content lines, joining folded lines (CRLF, LF or a lone CR, then
+/// a space or tab) before decoding, so that a character split by a fold is whole again.
+pub(super) fn unfold(bytes: &[u8], warnings: &mut Vec<Warning>) -> Vec<Line> {
+    let mut raw: Vec<(usize, Vec<u8>)> = Vec::new();
+    let mut number = 0;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        number += 1;
+        let (line, next) = match memchr::memchr2(b'\r', b'\n', rest) {
+            Some(i) => {
+                let skip = if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') {
+                    2
+                } else {
+                    1
+                };
+                (&rest[..i], &rest[i + skip..])
+            }
+            None => (rest, &rest[rest.len()..]),
+        };
+        rest = next;
+        match (line.first(), raw.last_mut()) {
+            (Some(b' ' | b'\t'), Some((_, last))) => last.extend_from_slice(&line[1..]),
+            _ => raw.push((number, line.to_vec())),
+        }
+    }
+    raw.into_iter()
+        .map(|(number, bytes)| {
+            let text = match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(e) => {
+                    warnings.push(Warning {
+                        line: number,
+                        message: "this line is not UTF-8 text: its unreadable characters \
+                                  were replaced (save the calendar as UTF-8)"
+                            .into(),
+                    });
+                    String::from_utf8_lossy(e.as_bytes()).into_owned()
+                }
+            };
+            Line { number, text }
+        })
+        .collect()
+}
+
+/// Whether `line` starts with `prefix`, ignoring ASCII case (and never slicing text).
+pub(super) fn starts_with_ci(line: &str, prefix: &str) -> bool {
+    line.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
+/// The calendar's own properties (name, value), such as X-WR-TIMEZONE.
+pub(super) type CalendarProps = Vec<(String, String)>;
+
+/// Splits the lines into the top-level components inside VCALENDAR and the calendar's own
+/// properties.
+pub(super) fn split_blocks<'a>(
+    lines: &'a [Line],
+    warnings: &mut Vec<Warning>,
+) -> Result<(Vec<Block<'a>>, CalendarProps), IcsError> {
+    let mut blocks = Vec::new();
+    let mut props = Vec::new();
+    let mut current: Option<(usize, &str, usize)> = None; // first line, name, depth
+    for (i, line) in lines.iter().enumerate() {
+        let text = line.text.trim_end();
+        let begin = starts_with_ci(text, "BEGIN:") && text.len() > 6;
+        let end = starts_with_ci(text, "END:") && text.len() > 4;
+        let named = |prefix: usize, name: &str| {
+            text.get(prefix..)
+                .is_some_and(|n| n.trim().eq_ignore_ascii_case(name))
+        };
+        // A component of the same kind cannot nest (a VEVENT in a VEVENT), and nothing
+        // outlives END:VCALENDAR: either means this block lost its END line (a damaged
+        // or cut line). It ends here, so that one broken event does not swallow the rest.
+        if let Some((first, name, _)) = current {
+            if (begin && named(6, name)) || (end && named(4, "VCALENDAR")) {
+                warnings.push(Warning {
+                    line: lines[first].number,
+                    message: format!(
+                        "BEGIN:{name} at this line has no END:{name}; read up to line {}",
+                        line.number
+                    ),
+                });
+                blocks.push(Block {
+                    name,
+                    lines: &lines[first..i],
+                    unclosed: true,
+                });
+                current = None;
+            }
+        }
+        match current.as_mut() {
+            Some((first, name, depth)) => {
+                if begin {
+                    *depth += 1;
+                } else if end {
+                    *depth -= 1;
+                    if *depth == 0 {
+                        blocks.push(Block {
+                            name,
+                            lines: &lines[*first..=i],
+                            unclosed: false,
+                        });
+                        current = None;
+                    }
+                }
+            }
+            None if begin => {
+                let name = text.get(6..).unwrap_or_default().trim();
+                if !name.eq_ignore_ascii_case("VCALENDAR") {
+                    current = Some((i, name, 1));
+                }
+            }
+            None if end => {}
+            None => {
+                if let Some((k, v)) = text.split_once(':') {
+                    props.push((k.to_string(), v.to_string()));
+                }
+            }
+        }
+    }
+    if let Some((first, name, _)) = current {
+        return Err(IcsError::Malformed {
+            line: lines[first].number,
+            message: format!(
+                "BEGIN:{name} at this line has no END:{name}: the file was cut off or is broken"
+            ),
+        });
+    }
+    Ok((blocks, props))
+}
+
+/// Whether a line has the shape of a content line: a name of letters, digits and dashes,
+/// then parameters (quoted values may hold `:` and `;`), then `:` and the value.
+pub(super) fn is_content_line(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let name = bytes
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+        .count();
+    if name == 0 {
+        return false;
+    }
+    let mut quoted = false;
+    for &b in &bytes[name..] {
+        match b {
+            b'"' => quoted = !quoted,
+            b':' if !quoted => return true,
+            _ => {}
+        }
+    }
+    false
+}
