@@ -109,16 +109,20 @@ pub(super) fn split_blocks<'a>(
             text.get(prefix..)
                 .is_some_and(|n| n.trim().eq_ignore_ascii_case(name))
         };
-        // A component of the same kind cannot nest (a VEVENT in a VEVENT), and nothing
-        // outlives END:VCALENDAR: either means this block lost its END line (a damaged
-        // or cut line). It ends here, so that one broken event does not swallow the rest.
+        // A component of the same kind cannot nest (a VEVENT in a VEVENT), the calendar's
+        // own components sit only in VCALENDAR (RFC 5545 §3.6), and nothing outlives
+        // END:VCALENDAR: any of these means this block lost its END line (a damaged or
+        // cut line). It ends here, so that one broken event does not swallow the rest.
+        const CALENDAR_LEVEL: [&str; 5] = ["VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE"];
         if let Some((first, name, _)) = current {
-            if (begin && named(6, name)) || (end && named(4, "VCALENDAR")) {
+            let top_level = begin && CALENDAR_LEVEL.iter().any(|c| named(6, c));
+            if (begin && named(6, name)) || top_level || (end && named(4, "VCALENDAR")) {
                 warnings.push(Warning {
                     line: lines[first].number,
                     message: format!(
                         "BEGIN:{name} at this line has no END:{name}; read up to line {}",
-                        line.number
+                        line.number,
+                        name = printable(name)
                     ),
                 });
                 blocks.push(Block {
@@ -163,7 +167,8 @@ pub(super) fn split_blocks<'a>(
         return Err(IcsError::Malformed {
             line: lines[first].number,
             message: format!(
-                "BEGIN:{name} at this line has no END:{name}: the file was cut off or is broken"
+                "BEGIN:{name} at this line has no END:{name}: the file was cut off or is broken",
+                name = printable(name)
             ),
         });
     }
@@ -190,4 +195,60 @@ pub(super) fn is_content_line(line: &str) -> bool {
         }
     }
     false
+}
+
+/// A component name as it may be shown: no control characters (a damaged byte).
+fn printable(name: &str) -> String {
+    name.chars().filter(|c| !c.is_control()).take(40).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::calendar::ics::parse_bytes;
+
+    /// Found by the long property run: an event whose BEGIN line is damaged (so it is no
+    /// longer a VEVENT) and whose END line is lost must not swallow the events after it.
+    #[test]
+    fn a_damaged_event_costs_only_itself() {
+        let event = |uid: &str| {
+            format!(
+                "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART:20240910T090000Z\r\nSUMMARY:x\r\nEND:VEVENT\r\n"
+            )
+        };
+        for damage in [
+            // BEGIN renamed, END lost to a flipped line break.
+            (
+                "BEGIN:VEVENT\r\nUID:b",
+                "BEGIN:\u{0}EVENT\r\nUID:b",
+                "x\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:c",
+                "x\r\u{e}END:VEVENT\r\nBEGIN:VEVENT\r\nUID:c",
+            ),
+            // END lost, BEGIN intact.
+            (
+                "x\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:c",
+                "x\r\nEN\u{0}:VEVENT\r\nBEGIN:VEVENT\r\nUID:c",
+                "",
+                "",
+            ),
+        ] {
+            let mut text = format!(
+                "BEGIN:VCALENDAR\r\n{}{}{}{}END:VCALENDAR\r\n",
+                event("a"),
+                event("b"),
+                event("c"),
+                event("d")
+            );
+            text = text.replacen(damage.0, damage.1, 1);
+            if !damage.2.is_empty() {
+                text = text.replacen(damage.2, damage.3, 1);
+            }
+            let s = parse_bytes(text.as_bytes()).expect("the calendar reads");
+            let uids: Vec<&str> = s.events.iter().map(|e| e.uid.as_str()).collect();
+            assert!(
+                uids.contains(&"a") && uids.contains(&"c") && uids.contains(&"d"),
+                "{uids:?} from {text:?}"
+            );
+            assert!(s.warnings.iter().all(|w| !w.message.contains('\u{0}')));
+        }
+    }
 }
