@@ -660,7 +660,7 @@ fn a_panic_while_reading_an_event_leaks_nothing_and_costs_only_that_event() {
 
     let log = d.log_text();
     assert!(
-        log.contains("internal error at crates/timeward-core/src/calendar/ics.rs"),
+        log.contains("internal error at crates/timeward-core/src/calendar/ics"),
         "{log}"
     );
     assert!(log.contains("reading it failed inside timeward"), "{log}");

@@ -8,6 +8,7 @@ use std::time::{Instant, SystemTime};
 use chrono::{DateTime, TimeDelta, Utc};
 use hyper::body::Bytes;
 use serde::Serialize;
+use tracing::Instrument as _;
 
 use super::{CycleReport, Daemon};
 use crate::calendar::Snapshot;
@@ -27,8 +28,12 @@ impl Daemon {
             return;
         };
         let now = (self.clock)();
+        // The span follows the future across its awaits (an entered guard would not).
         let span = tracing::info_span!("cycle", at = %now.to_rfc3339());
-        let _enter = span.enter();
+        self.cycle_at(rules, snapshot, now).instrument(span).await;
+    }
+
+    async fn cycle_at(&mut self, rules: Arc<Rules>, snapshot: Arc<Snapshot>, now: DateTime<Utc>) {
         let started = Instant::now();
         let store = self.store.clone();
         let dir = self.config.state_dir.clone();
@@ -37,17 +42,20 @@ impl Daemon {
         let events_new = std::mem::take(&mut self.snapshot_new);
         let previous_feed = self.shared.current().feed.clone();
         let rules_for_writes = Arc::clone(&rules);
+        let span = tracing::Span::current();
         let work = tokio::task::spawn_blocking(move || {
-            run_cycle(
-                &store,
-                &dir,
-                &snapshot,
-                &rules,
-                now,
-                refresh,
-                events_new,
-                previous_feed,
-            )
+            span.in_scope(|| {
+                run_cycle(
+                    &store,
+                    &dir,
+                    &snapshot,
+                    &rules,
+                    now,
+                    refresh,
+                    events_new,
+                    previous_feed,
+                )
+            })
         })
         .await
         .map_err(|e| crate::panic::join_error("the cycle", &e))
