@@ -1,7 +1,7 @@
 //! Acceptance 5 of the daemon issue: kill -9 the daemon at random moments, mid-cycle
 //! included, at least 50 times. Every restart must open the store, keep every history
 //! entry of every cycle that had completed before the kill, and serve the feed. 50 kills
-//! with `TIMEWARD_SOAK=full` (`.ci/run`), 5 in a plain `cargo test`.
+//! with `SOAK=full` (`.ci/run`), 5 in a plain `cargo test`.
 
 mod support;
 

@@ -727,7 +727,7 @@ fn the_daemon_rides_out_faults_and_converges_when_they_stop() {
         truncated: 5,
         max_delay_ms: 200,
     });
-    // 200 polls under faults with TIMEWARD_SOAK=full (about four minutes at one a
+    // 200 polls under faults with SOAK=full (about four minutes at one a
     // second), 30 in a plain `cargo test`.
     let polls_wanted = support::soak(200, 30);
     let started = Instant::now();

@@ -20,6 +20,22 @@ fn utc(s: &str) -> String {
         .to_rfc3339()
 }
 
+/// Occurrences as JSON objects (timeward's or the peer's, the same shape) to sorted rows.
+fn rows_of<'a>(list: impl Iterator<Item = &'a Value>) -> Rows {
+    let mut rows: Rows = list
+        .map(|o| {
+            (
+                o["id"].as_str().unwrap_or_default().to_string(),
+                utc(o["start"].as_str().unwrap_or_default()),
+                utc(o["end"].as_str().unwrap_or_default()),
+                o["all_day"].as_bool().unwrap_or_default(),
+            )
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.1, &a.0, &a.2).cmp(&(&b.1, &b.0, &b.2)));
+    rows
+}
+
 fn agenda(file: &str, from: &str, to: &str) -> (Rows, String, Vec<String>) {
     let out = Command::new(env!("CARGO_BIN_EXE_timeward"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -39,18 +55,7 @@ fn agenda(file: &str, from: &str, to: &str) -> (Rows, String, Vec<String>) {
     assert_eq!(out.status.code(), Some(0), "{file}: {stderr}");
     let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let occ = v["occurrences"].as_array().expect("occurrences");
-    let mut rows: Rows = occ
-        .iter()
-        .map(|o| {
-            (
-                o["id"].as_str().unwrap_or_default().to_string(),
-                utc(o["start"].as_str().unwrap_or_default()),
-                utc(o["end"].as_str().unwrap_or_default()),
-                o["all_day"].as_bool().unwrap_or_default(),
-            )
-        })
-        .collect();
-    rows.sort_by(|a, b| (&a.1, &a.0, &a.2).cmp(&(&b.1, &b.0, &b.2)));
+    let rows = rows_of(occ.iter());
     let titles = occ
         .iter()
         .map(|o| o["title"].as_str().unwrap_or_default().to_string())
@@ -74,20 +79,11 @@ fn peer(file: &str, from: &str, to: &str) -> Option<Rows> {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut rows: Rows = String::from_utf8_lossy(&out.stdout)
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
-        .map(|l| {
-            let o: Value = serde_json::from_str(l).expect("a JSON line");
-            (
-                o["id"].as_str().unwrap_or_default().to_string(),
-                utc(o["start"].as_str().unwrap_or_default()),
-                utc(o["end"].as_str().unwrap_or_default()),
-                o["all_day"].as_bool().unwrap_or_default(),
-            )
-        })
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect();
-    rows.sort_by(|a, b| (&a.1, &a.0, &a.2).cmp(&(&b.1, &b.0, &b.2)));
-    Some(rows)
+    Some(rows_of(lines.iter()))
 }
 
 fn row(id: &str, start: &str, end: &str, all_day: bool) -> (String, String, String, bool) {

@@ -43,6 +43,18 @@ fn count_panics() {
     });
 }
 
+/// Runs `body` and fails if any panic was raised (and caught) outside the tests meanwhile.
+fn without_hidden_panics(body: impl FnOnce()) {
+    count_panics();
+    let before = PANICS.load(Ordering::SeqCst);
+    body();
+    assert_eq!(
+        PANICS.load(Ordering::SeqCst),
+        before,
+        "a panic was caught inside"
+    );
+}
+
 /// The number of cases: PROPTEST_CASES, else `default`.
 fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES")
@@ -111,32 +123,27 @@ fn real_calendars() -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn arbitrary_bytes_never_panic() {
-    count_panics();
-    let before = PANICS.load(Ordering::SeqCst);
-    // Raw bytes, and bytes behind a calendar's first line (so the reader goes deeper).
-    let strategy = (
-        any::<bool>(),
-        proptest::collection::vec(any::<u8>(), 0..4096),
-    );
-    runner(256)
-        .run(&strategy, |(framed, body)| {
-            let bytes = if framed {
-                let mut b = b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n".to_vec();
-                b.extend_from_slice(&body);
-                b.extend_from_slice(b"\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
-                b
-            } else {
-                body
-            };
-            read_and_decide(&bytes);
-            Ok(())
-        })
-        .expect("no failing case");
-    assert_eq!(
-        PANICS.load(Ordering::SeqCst),
-        before,
-        "a panic was caught inside"
-    );
+    without_hidden_panics(|| {
+        // Raw bytes, and bytes behind a calendar's first line (so the reader goes deeper).
+        let strategy = (
+            any::<bool>(),
+            proptest::collection::vec(any::<u8>(), 0..4096),
+        );
+        runner(256)
+            .run(&strategy, |(framed, body)| {
+                let bytes = if framed {
+                    let mut b = b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n".to_vec();
+                    b.extend_from_slice(&body);
+                    b.extend_from_slice(b"\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+                    b
+                } else {
+                    body
+                };
+                read_and_decide(&bytes);
+                Ok(())
+            })
+            .expect("no failing case");
+    });
 }
 
 /// Text with one-, two-, three- and four-byte characters.
@@ -174,45 +181,40 @@ fn fold(line: &str, width: usize) -> Vec<u8> {
 
 #[test]
 fn multibyte_text_folded_at_every_offset_is_read_whole() {
-    count_panics();
-    let before = PANICS.load(Ordering::SeqCst);
-    let strategy = (
-        proptest::collection::vec(multibyte_text(), 1..6),
-        1usize..76,
-    );
-    runner(256)
-        .run(&strategy, |(titles, width)| {
-            let mut cal = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n".to_vec();
-            for (i, t) in titles.iter().enumerate() {
-                cal.extend_from_slice(
-                    format!(
-                        "BEGIN:VEVENT\r\nUID:e{i}\r\nDTSTAMP:20240901T000000Z\r\n\
-                         DTSTART:20240910T{:02}0000Z\r\nDTEND:20240910T{:02}3000Z\r\n",
-                        8 + i,
-                        8 + i
-                    )
-                    .as_bytes(),
-                );
-                cal.extend(fold(&format!("SUMMARY:{t}"), width));
-                cal.extend(fold(&format!("DESCRIPTION:{t} {t}"), width));
-                cal.extend_from_slice(b"END:VEVENT\r\n");
-            }
-            cal.extend_from_slice(b"END:VCALENDAR\r\n");
-            let s = read_and_decide(&cal).expect("a whole calendar reads");
-            prop_assert!(s.warnings.is_empty(), "{:?}", s.warnings);
-            prop_assert_eq!(s.events.len(), titles.len());
-            for (e, t) in s.events.iter().zip(&titles) {
-                prop_assert_eq!(&e.title, t);
-                prop_assert_eq!(&e.description, &format!("{t} {t}"));
-            }
-            Ok(())
-        })
-        .expect("no failing case");
-    assert_eq!(
-        PANICS.load(Ordering::SeqCst),
-        before,
-        "a panic was caught inside"
-    );
+    without_hidden_panics(|| {
+        let strategy = (
+            proptest::collection::vec(multibyte_text(), 1..6),
+            1usize..76,
+        );
+        runner(256)
+            .run(&strategy, |(titles, width)| {
+                let mut cal = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n".to_vec();
+                for (i, t) in titles.iter().enumerate() {
+                    cal.extend_from_slice(
+                        format!(
+                            "BEGIN:VEVENT\r\nUID:e{i}\r\nDTSTAMP:20240901T000000Z\r\n\
+                             DTSTART:20240910T{:02}0000Z\r\nDTEND:20240910T{:02}3000Z\r\n",
+                            8 + i,
+                            8 + i
+                        )
+                        .as_bytes(),
+                    );
+                    cal.extend(fold(&format!("SUMMARY:{t}"), width));
+                    cal.extend(fold(&format!("DESCRIPTION:{t} {t}"), width));
+                    cal.extend_from_slice(b"END:VEVENT\r\n");
+                }
+                cal.extend_from_slice(b"END:VCALENDAR\r\n");
+                let s = read_and_decide(&cal).expect("a whole calendar reads");
+                prop_assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+                prop_assert_eq!(s.events.len(), titles.len());
+                for (e, t) in s.events.iter().zip(&titles) {
+                    prop_assert_eq!(&e.title, t);
+                    prop_assert_eq!(&e.description, &format!("{t} {t}"));
+                }
+                Ok(())
+            })
+            .expect("no failing case");
+    });
 }
 
 #[derive(Debug, Clone)]
@@ -347,91 +349,81 @@ fn apply(bytes: &[u8], m: &Mutation) -> (Vec<u8>, Option<(usize, usize)>) {
 
 #[test]
 fn mangled_real_calendars_never_panic_and_keep_every_untouched_event() {
-    count_panics();
-    let before = PANICS.load(Ordering::SeqCst);
-    let calendars = real_calendars();
-    assert!(calendars.len() > 100, "{}", calendars.len());
-    let strategy = (0..calendars.len(), mutation());
-    runner(512)
-        .run(&strategy, |(which, m)| {
-            let (name, bytes) = &calendars[which];
-            let original = parse_bytes(bytes).expect("it read before");
-            let (mangled, touched) = apply(bytes, &m);
-            let after = read_and_decide(&mangled);
-            // What must still be read: every UID of the original whose events lie outside
-            // the touched block (a cut file may be refused whole, never half-read).
-            if matches!(m, Mutation::Cut(_)) {
-                return Ok(());
-            }
-            let after = after.ok_or_else(|| {
-                TestCaseError::fail(format!("{name}: {m:?} made the whole file unreadable"))
-            })?;
-            let touched_uids: std::collections::BTreeSet<String> = match touched {
-                Some(r) => {
-                    let block = parse_bytes(
-                        &[
-                            b"BEGIN:VCALENDAR\r\n".as_slice(),
-                            &bytes[r.0..r.1],
-                            b"END:VCALENDAR\r\n",
-                        ]
-                        .concat(),
-                    );
-                    block.map(|b| uids(&b)).unwrap_or_default()
+    without_hidden_panics(|| {
+        let calendars = real_calendars();
+        assert!(calendars.len() > 100, "{}", calendars.len());
+        let strategy = (0..calendars.len(), mutation());
+        runner(512)
+            .run(&strategy, |(which, m)| {
+                let (name, bytes) = &calendars[which];
+                let original = parse_bytes(bytes).expect("it read before");
+                let (mangled, touched) = apply(bytes, &m);
+                let after = read_and_decide(&mangled);
+                // What must still be read: every UID of the original whose events lie outside
+                // the touched block (a cut file may be refused whole, never half-read).
+                if matches!(m, Mutation::Cut(_)) {
+                    return Ok(());
                 }
-                None => Default::default(),
-            };
-            let missing: Vec<String> = uids(&original)
-                .difference(&uids(&after))
-                .filter(|u| !touched_uids.contains(*u))
-                .cloned()
-                .collect();
-            prop_assert!(missing.is_empty(), "{name}: {m:?} lost {missing:?}");
-            Ok(())
-        })
-        .expect("no failing case");
-    assert_eq!(
-        PANICS.load(Ordering::SeqCst),
-        before,
-        "a panic was caught inside"
-    );
+                let after = after.ok_or_else(|| {
+                    TestCaseError::fail(format!("{name}: {m:?} made the whole file unreadable"))
+                })?;
+                let touched_uids: std::collections::BTreeSet<String> = match touched {
+                    Some(r) => {
+                        let block = parse_bytes(
+                            &[
+                                b"BEGIN:VCALENDAR\r\n".as_slice(),
+                                &bytes[r.0..r.1],
+                                b"END:VCALENDAR\r\n",
+                            ]
+                            .concat(),
+                        );
+                        block.map(|b| uids(&b)).unwrap_or_default()
+                    }
+                    None => Default::default(),
+                };
+                let missing: Vec<String> = uids(&original)
+                    .difference(&uids(&after))
+                    .filter(|u| !touched_uids.contains(*u))
+                    .cloned()
+                    .collect();
+                prop_assert!(missing.is_empty(), "{name}: {m:?} lost {missing:?}");
+                Ok(())
+            })
+            .expect("no failing case");
+    });
 }
 
 #[test]
 fn rules_files_with_any_edit_never_panic() {
-    count_panics();
-    let before = PANICS.load(Ordering::SeqCst);
-    let strategy = (
-        proptest::collection::vec((any::<usize>(), any::<u8>()), 0..6),
-        any::<usize>(),
-        proptest::collection::vec(any::<u8>(), 0..64),
-    );
-    runner(512)
-        .run(&strategy, |(flips, cut, insert)| {
-            let mut bytes = RULES.as_bytes().to_vec();
-            for (at, b) in flips {
-                let i = at % bytes.len();
-                bytes[i] = b;
-            }
-            let at = cut % (bytes.len() + 1);
-            bytes.splice(at..at, insert);
-            let text = String::from_utf8_lossy(&bytes);
-            let started = Instant::now();
-            let _ = Rules::parse(&text, "rules.toml");
-            prop_assert!(started.elapsed() < BOUND);
-            Ok(())
-        })
-        .expect("no failing case");
-    runner(256)
-        .run(&".{0,400}", |text| {
-            let _ = Rules::parse(&text, "rules.toml");
-            Ok(())
-        })
-        .expect("no failing case");
-    assert_eq!(
-        PANICS.load(Ordering::SeqCst),
-        before,
-        "a panic was caught inside"
-    );
+    without_hidden_panics(|| {
+        let strategy = (
+            proptest::collection::vec((any::<usize>(), any::<u8>()), 0..6),
+            any::<usize>(),
+            proptest::collection::vec(any::<u8>(), 0..64),
+        );
+        runner(512)
+            .run(&strategy, |(flips, cut, insert)| {
+                let mut bytes = RULES.as_bytes().to_vec();
+                for (at, b) in flips {
+                    let i = at % bytes.len();
+                    bytes[i] = b;
+                }
+                let at = cut % (bytes.len() + 1);
+                bytes.splice(at..at, insert);
+                let text = String::from_utf8_lossy(&bytes);
+                let started = Instant::now();
+                let _ = Rules::parse(&text, "rules.toml");
+                prop_assert!(started.elapsed() < BOUND);
+                Ok(())
+            })
+            .expect("no failing case");
+        runner(256)
+            .run(&".{0,400}", |text| {
+                let _ = Rules::parse(&text, "rules.toml");
+                Ok(())
+            })
+            .expect("no failing case");
+    });
 }
 
 #[test]

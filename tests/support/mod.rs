@@ -8,10 +8,11 @@ pub mod daemon;
 pub mod external;
 pub mod fake_google;
 
-/// How many rounds a soak test runs: `full` when `TIMEWARD_SOAK=full` (as `.ci/run` sets
-/// it), else `short`, so that a plain `cargo test` stays quick.
+/// How many rounds a soak test runs: `full` when `SOAK=full` (as `.ci/run` sets it; not a
+/// `TIMEWARD_` name, which the daemons under test would take for configuration),
+/// else `short`, so that a plain `cargo test` stays quick.
 pub fn soak(full: usize, short: usize) -> usize {
-    if std::env::var("TIMEWARD_SOAK").is_ok_and(|v| v == "full") {
+    if std::env::var("SOAK").is_ok_and(|v| v == "full") {
         full
     } else {
         short
