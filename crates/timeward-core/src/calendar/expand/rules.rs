@@ -18,33 +18,30 @@ pub(super) fn rule_set(
     from: DateTime<Utc>,
 ) -> Result<RRuleSet, String> {
     let rz = rrule::Tz::Tz(zone);
-    let dtstart = local_to_utc(zone, e.start.naive()).with_timezone(&rz);
+    let mut dtstart = local_to_utc(zone, e.start.naive()).with_timezone(&rz);
+    let parse = |rule: &str| parse_rule(rule, dtstart);
+    // Each rule once: UNTIL as the `rrule` crate wants it, COUNT with UNTIL resolved.
+    let mut rules: Vec<String> = rec
+        .rrules
+        .iter()
+        .map(|line| {
+            let normal = normalize_until(line, zone, e.start.is_date());
+            count_and_until(&normal, &parse, dtstart)
+        })
+        .collect();
     // The `rrule` crate walks every instance from DTSTART: a rule that repeats every
     // minute since 1997 would take minutes. One fine-grained rule starts nearer instead.
-    if let [only] = rec.rrules.as_slice() {
+    if let [only] = rules.as_slice() {
         let window = from.with_timezone(&zone).naive_local();
-        let normal = normalize_until(only, zone, e.start.is_date());
-        let normal = count_and_until(&normal, &|r: &str| parse_rule(r, dtstart), dtstart);
-        if let Some((rule, days)) = rebase(&normal, e.start.naive(), window) {
-            let later = local_to_utc(zone, e.start.naive() + TimeDelta::days(days));
-            let mut set = RRuleSet::new(later.with_timezone(&rz));
-            if let Some(rule) = rule {
-                set = set.rrule(parse_rule(&rule, later.with_timezone(&rz))?);
-            }
-            for x in &rec.exdates {
-                set = set.exdate(at_start_time(e, x, zone, floating).with_timezone(&rz));
-            }
-            for r in &rec.rdates {
-                set = set.rdate(at_start_time(e, r, zone, floating).with_timezone(&rz));
-            }
-            return Ok(set);
+        if let Some((rule, days)) = rebase(only, e.start.naive(), window) {
+            dtstart =
+                local_to_utc(zone, e.start.naive() + TimeDelta::days(days)).with_timezone(&rz);
+            rules = rule.into_iter().collect();
         }
     }
     let mut set = RRuleSet::new(dtstart);
-    let parse = |rule: &str| parse_rule(rule, dtstart);
-    for line in &rec.rrules {
-        let normal = normalize_until(line, zone, e.start.is_date());
-        set = set.rrule(parse(&count_and_until(&normal, &parse, dtstart))?);
+    for rule in &rules {
+        set = set.rrule(parse_rule(rule, dtstart)?);
     }
     let at_start_time = |t: &EventTime| at_start_time(e, t, zone, floating).with_timezone(&rz);
     // Without an RRULE the set is DTSTART and the RDATEs (RFC 5545 §3.8.5.2).
