@@ -280,13 +280,17 @@ fn expand_range(
             Length::Exact(d) => d,
             Length::Days(n) => TimeDelta::days(n + 1),
         };
-        match rule_set(e, rec, zone, floating, from - reach) {
-            Ok(set) => {
+        match rule_sets(e, rec, zone, floating, from - reach) {
+            Ok(sets) => {
                 let rz = rrule::Tz::Tz(zone);
                 let after = (from - reach - TimeDelta::seconds(1)).with_timezone(&rz);
                 let before = to.with_timezone(&rz);
-                for dt in set.after(after).before(before).all(u16::MAX).dates {
-                    instance(dt.with_timezone(&Utc), None);
+                // Their union; an instant two sets give is one occurrence (deduplicated
+                // with the rest after sorting).
+                for set in sets {
+                    for dt in set.after(after).before(before).all(u16::MAX).dates {
+                        instance(dt.with_timezone(&Utc), None);
+                    }
                 }
             }
             Err(why) => {
@@ -327,4 +331,4 @@ mod rules;
 #[cfg(test)]
 mod tests;
 
-use rules::{at_start_time, rule_set};
+use rules::{at_start_time, rule_sets};

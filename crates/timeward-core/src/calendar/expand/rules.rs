@@ -9,52 +9,58 @@ use rrule::{RRule, RRuleSet, Unvalidated};
 use crate::calendar::tz::local_to_utc;
 use crate::calendar::{Event, EventTime};
 
-/// The series' rules as an `RRuleSet`, for occurrences from `from` on.
-pub(super) fn rule_set(
+/// The series as `RRuleSet`s whose union is its instances from `from` on: one per RRULE
+/// (each started near the window if it repeats often and began long ago), and one for the
+/// RDATEs (with DTSTART when there is no RRULE). EXDATEs are in each.
+pub(super) fn rule_sets(
     e: &Event,
     rec: &crate::calendar::Recurrence,
     zone: Tz,
     floating: Tz,
     from: DateTime<Utc>,
-) -> Result<RRuleSet, String> {
+) -> Result<Vec<RRuleSet>, String> {
     let rz = rrule::Tz::Tz(zone);
-    let mut dtstart = local_to_utc(zone, e.start.naive()).with_timezone(&rz);
+    let dtstart = local_to_utc(zone, e.start.naive()).with_timezone(&rz);
     let parse = |rule: &str| parse_rule(rule, dtstart);
-    // Each rule once: UNTIL as the `rrule` crate wants it, COUNT with UNTIL resolved.
-    let mut rules: Vec<String> = rec
-        .rrules
-        .iter()
-        .map(|line| {
-            let normal = normalize_until(line, zone, e.start.is_date());
-            count_and_until(&normal, &parse, dtstart)
-        })
-        .collect();
-    // The `rrule` crate walks every instance from DTSTART: a rule that repeats every
-    // minute since 1997 would take minutes. One fine-grained rule starts nearer instead.
-    if let [only] = rules.as_slice() {
-        let window = from.with_timezone(&zone).naive_local();
-        if let Some((rule, days)) = rebase(only, e.start.naive(), window) {
-            dtstart =
-                local_to_utc(zone, e.start.naive() + TimeDelta::days(days)).with_timezone(&rz);
-            rules = rule.into_iter().collect();
+    let at_start_time = |t: &EventTime| at_start_time(e, t, zone, floating).with_timezone(&rz);
+    let with_exdates = |mut set: RRuleSet| {
+        for x in &rec.exdates {
+            set = set.exdate(at_start_time(x));
+        }
+        set
+    };
+    let window = from.with_timezone(&zone).naive_local();
+    let mut sets = Vec::new();
+    for line in &rec.rrules {
+        // UNTIL as the `rrule` crate wants it, COUNT with UNTIL resolved, from DTSTART.
+        let normal = normalize_until(line, zone, e.start.is_date());
+        let rule = count_and_until(&normal, &parse, dtstart);
+        // The `rrule` crate walks every instance from its start: a rule that repeats
+        // every minute since 1997 would take minutes, so it starts nearer instead.
+        match rebase(&rule, e.start.naive(), window) {
+            Some((rule, days)) => {
+                let later =
+                    local_to_utc(zone, e.start.naive() + TimeDelta::days(days)).with_timezone(&rz);
+                if let Some(rule) = rule {
+                    let set = RRuleSet::new(later).rrule(parse_rule(&rule, later)?);
+                    sets.push(with_exdates(set));
+                }
+            }
+            None => sets.push(with_exdates(RRuleSet::new(dtstart).rrule(parse(&rule)?))),
         }
     }
-    let mut set = RRuleSet::new(dtstart);
-    for rule in &rules {
-        set = set.rrule(parse_rule(rule, dtstart)?);
+    // Without an RRULE the series is DTSTART and the RDATEs (RFC 5545 §3.8.5.2).
+    if rec.rrules.is_empty() || !rec.rdates.is_empty() {
+        let mut set = RRuleSet::new(dtstart);
+        if rec.rrules.is_empty() {
+            set = set.rdate(dtstart);
+        }
+        for r in &rec.rdates {
+            set = set.rdate(at_start_time(r));
+        }
+        sets.push(with_exdates(set));
     }
-    let at_start_time = |t: &EventTime| at_start_time(e, t, zone, floating).with_timezone(&rz);
-    // Without an RRULE the set is DTSTART and the RDATEs (RFC 5545 §3.8.5.2).
-    if rec.rrules.is_empty() {
-        set = set.rdate(dtstart);
-    }
-    for r in &rec.rdates {
-        set = set.rdate(at_start_time(r));
-    }
-    for x in &rec.exdates {
-        set = set.exdate(at_start_time(x));
-    }
-    Ok(set)
+    Ok(sets)
 }
 
 fn parse_rule(rule: &str, dtstart: DateTime<rrule::Tz>) -> Result<RRule<rrule::Validated>, String> {

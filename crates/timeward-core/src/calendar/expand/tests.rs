@@ -46,6 +46,16 @@ fn old_fine_grained_series_start_near_the_window() {
         starts("19970902T090000Z", "FREQ=SECONDLY;INTERVAL=7", from, to),
         vec!["2024-09-09 00:00:03"]
     );
+    // Beside another rule (the series is their union), each rule starts on its own.
+    assert_eq!(
+        starts(
+            "19970902T090000Z",
+            "FREQ=SECONDLY;INTERVAL=7\r\nRRULE:FREQ=YEARLY;BYMONTH=9;BYMONTHDAY=9;BYHOUR=0;BYMINUTE=0;BYSECOND=1",
+            from,
+            to
+        ),
+        vec!["2024-09-09 00:00:01", "2024-09-09 00:00:03"]
+    );
     // COUNT counts from DTSTART: 691 503 seconds from 2024-09-01 end at 00:05:02
     // on the 9th (8 × 86 400 + 302 = 691 502 is the last offset).
     assert_eq!(
