@@ -106,20 +106,7 @@ fn corpus_agrees_with_a_peer_reader_or_says_why() {
     let (mut agree, mut differ, mut unreadable, mut refused) = (0, 0, 0, 0);
     let mut problems = Vec::new();
     for file in &files {
-        let out = Command::new(env!("CARGO_BIN_EXE_timeward"))
-            .current_dir(root)
-            .args([
-                "agenda",
-                "--json",
-                "--calendar",
-                file,
-                "--from",
-                FROM,
-                "--to",
-                TO,
-            ])
-            .output()
-            .expect("timeward runs");
+        let out = support::agenda_json(file, FROM, TO);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
             matches!(out.status.code(), Some(0 | 1)) && !stderr.contains("panicked"),

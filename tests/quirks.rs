@@ -37,20 +37,7 @@ fn rows_of<'a>(list: impl Iterator<Item = &'a Value>) -> Rows {
 }
 
 fn agenda(file: &str, from: &str, to: &str) -> (Rows, String, Vec<String>) {
-    let out = Command::new(env!("CARGO_BIN_EXE_timeward"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "agenda",
-            "--json",
-            "--calendar",
-            file,
-            "--from",
-            from,
-            "--to",
-            to,
-        ])
-        .output()
-        .expect("timeward runs");
+    let out = support::agenda_json(file, from, to);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(0), "{file}: {stderr}");
     let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");

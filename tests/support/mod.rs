@@ -18,3 +18,21 @@ pub fn soak(full: usize, short: usize) -> usize {
         short
     }
 }
+
+/// `timeward agenda --json --calendar FILE --from FROM --to TO`, run in the repository.
+pub fn agenda_json(file: &str, from: &str, to: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_timeward"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "agenda",
+            "--json",
+            "--calendar",
+            file,
+            "--from",
+            from,
+            "--to",
+            to,
+        ])
+        .output()
+        .expect("timeward runs")
+}
