@@ -158,7 +158,7 @@ impl<'a> Context<'a> {
             rule_details: rules
                 .rules
                 .iter()
-                .map(|r| shared(super::score::describe(&r.when)))
+                .map(|r| shared(super::facts::describe(&r.when)))
                 .collect(),
             warnings,
         }

@@ -4,9 +4,14 @@
 //! or network, and gives the same bytes for the same inputs. Every point in a score comes
 //! with one reason; the first reason is always the base.
 
+#[macro_use]
+mod text;
 mod context;
+mod facts;
+mod local;
 pub mod plan;
 mod score;
+mod verdict;
 
 use chrono::{DateTime, Utc};
 
