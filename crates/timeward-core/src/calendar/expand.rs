@@ -260,51 +260,70 @@ fn expand_range(
         {
             continue;
         }
-        // An RDATE period is an occurrence with its own length.
-        let excluded: Vec<DateTime<Utc>> = if rec.periods.is_empty() {
-            Vec::new()
-        } else {
-            rec.exdates
-                .iter()
-                .map(|x| at_start_time(e, x, zone, floating))
-                .collect()
-        };
-        for (at, length) in &rec.periods {
-            let start = at.resolve(floating);
-            if !excluded.contains(&start) {
-                instance(start, Some(start + *length));
-            }
-        }
-        // An occurrence overlapping `from` may start up to its length earlier.
-        let reach = match e.length {
-            Length::Exact(d) => d,
-            Length::Days(n) => TimeDelta::days(n + 1),
-        };
-        match rule_sets(e, rec, zone, floating, from - reach) {
-            Ok(sets) => {
-                let rz = rrule::Tz::Tz(zone);
-                let after = (from - reach - TimeDelta::seconds(1)).with_timezone(&rz);
-                let before = to.with_timezone(&rz);
-                // Their union; an instant two sets give is one occurrence (deduplicated
-                // with the rest after sorting).
-                for set in sets {
-                    for dt in set.after(after).before(before).all(u16::MAX).dates {
-                        instance(dt.with_timezone(&Utc), None);
-                    }
-                }
-            }
-            Err(why) => {
-                warnings.push((i, Warning {
-                    line: e.line,
-                    message: format!(
-                        "event {:?}: recurrence not understood ({why}); only its first occurrence counts",
-                        e.uid
-                    ),
-                }));
-                push(i, first, None);
-            }
+        rdate_periods(e, rec, zone, floating, &mut instance);
+        if let Err(why) = rule_instances(e, rec, (zone, floating), (from, to), &mut instance) {
+            warnings.push((i, Warning {
+                line: e.line,
+                message: format!(
+                    "event {:?}: recurrence not understood ({why}); only its first occurrence counts",
+                    e.uid
+                ),
+            }));
+            push(i, first, None);
         }
     }
+}
+
+/// The RDATE periods of a series, each an occurrence with its own length (unless an
+/// EXDATE removes it).
+fn rdate_periods(
+    e: &Event,
+    rec: &super::Recurrence,
+    zone: Tz,
+    floating: Tz,
+    instance: &mut impl FnMut(DateTime<Utc>, Option<DateTime<Utc>>),
+) {
+    if rec.periods.is_empty() {
+        return;
+    }
+    let excluded: Vec<DateTime<Utc>> = rec
+        .exdates
+        .iter()
+        .map(|x| at_start_time(e, x, zone, floating))
+        .collect();
+    for (at, length) in &rec.periods {
+        let start = at.resolve(floating);
+        if !excluded.contains(&start) {
+            instance(start, Some(start + *length));
+        }
+    }
+}
+
+/// The instances the series' rules (and RDATEs) give in `[from, to)`.
+fn rule_instances(
+    e: &Event,
+    rec: &super::Recurrence,
+    (zone, floating): (Tz, Tz),
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    instance: &mut impl FnMut(DateTime<Utc>, Option<DateTime<Utc>>),
+) -> Result<(), String> {
+    // An occurrence overlapping `from` may start up to its length earlier.
+    let reach = match e.length {
+        Length::Exact(d) => d,
+        Length::Days(n) => TimeDelta::days(n + 1),
+    };
+    let sets = rule_sets(e, rec, zone, floating, from - reach)?;
+    let rz = rrule::Tz::Tz(zone);
+    let after = (from - reach - TimeDelta::seconds(1)).with_timezone(&rz);
+    let before = to.with_timezone(&rz);
+    // Their union; an instant two sets give is one occurrence (deduplicated with the
+    // rest after sorting).
+    for set in sets {
+        for dt in set.after(after).before(before).all(u16::MAX).dates {
+            instance(dt.with_timezone(&Utc), None);
+        }
+    }
+    Ok(())
 }
 
 fn overlaps(s: DateTime<Utc>, e: DateTime<Utc>, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {

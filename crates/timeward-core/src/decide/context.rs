@@ -66,68 +66,16 @@ impl<'a> Context<'a> {
             expand::expand_on(events, tz, now - margin, horizon_end + margin, threads);
         let kinds: Vec<Kind> = events.iter().map(|e| e.kind(exec)).collect();
 
-        let mut busy = Vec::new();
-        let mut load: BTreeMap<NaiveDate, DayLoad> = BTreeMap::new();
-        let mut by_uid: HashMap<&str, usize> = HashMap::new();
-        let mut requests: Vec<Request> = Vec::new();
-        for o in &occurrences {
-            match kinds[o.event] {
-                Kind::Busy => {
-                    busy.push(Interval {
-                        start: o.start,
-                        end: o.end,
-                        value: o.event,
-                    });
-                    if !o.all_day && o.end > o.start {
-                        add_load(&mut load, tz, o.start, o.end);
-                    }
-                }
-                Kind::Request if o.end > now && o.start < horizon_end => {
-                    let e = &events[o.event];
-                    let i = *by_uid.entry(e.uid.as_str()).or_insert_with(|| {
-                        requests.push(Request {
-                            event: o.event,
-                            occurrences: Vec::new(),
-                        });
-                        requests.len() - 1
-                    });
-                    let r = &mut requests[i];
-                    // The series master speaks for the request over an override.
-                    if events[r.event].recurrence_id.is_some() && e.recurrence_id.is_none() {
-                        r.event = o.event;
-                    }
-                    r.occurrences.push((o.start, o.end));
-                }
-                _ => {}
-            }
-        }
+        let Sorted {
+            busy,
+            mut load,
+            requests,
+        } = sort_occurrences(&occurrences, events, &kinds, tz, now, horizon_end);
         for r in reservations {
             add_load(&mut load, tz, r.start, r.end);
         }
-        let held = IntervalIndex::new(
-            reservations
-                .iter()
-                .enumerate()
-                .map(|(i, r)| Interval {
-                    start: r.start,
-                    end: r.end,
-                    value: i,
-                })
-                .collect(),
-        );
-        let pending = IntervalIndex::new(
-            requests
-                .iter()
-                .enumerate()
-                .flat_map(|(i, r)| {
-                    r.occurrences.iter().map(move |&(s, e)| Interval {
-                        start: s,
-                        end: e,
-                        value: i,
-                    })
-                })
-                .collect(),
-        );
+        let held = held_index(reservations);
+        let pending = pending_index(&requests);
         let goals: Vec<&Goal> = rules
             .goals
             .iter()
@@ -143,7 +91,7 @@ impl<'a> Context<'a> {
             reservations,
             now,
             tz,
-            busy: IntervalIndex::new(busy),
+            busy,
             held,
             pending,
             load,
@@ -191,4 +139,91 @@ fn add_load(
     let entry = load.entry(day).or_default();
     entry.meetings += 1;
     entry.minutes += (end - start).num_minutes();
+}
+
+/// The occurrences sorted into busy time, daily loads and requests.
+struct Sorted {
+    busy: IntervalIndex<usize>,
+    load: BTreeMap<NaiveDate, DayLoad>,
+    requests: Vec<Request>,
+}
+
+fn sort_occurrences(
+    occurrences: &[expand::Occurrence],
+    events: &[Event],
+    kinds: &[Kind],
+    tz: Tz,
+    now: DateTime<Utc>,
+    horizon_end: DateTime<Utc>,
+) -> Sorted {
+    let mut busy = Vec::new();
+    let mut load: BTreeMap<NaiveDate, DayLoad> = BTreeMap::new();
+    let mut by_uid: HashMap<&str, usize> = HashMap::new();
+    let mut requests: Vec<Request> = Vec::new();
+    for o in occurrences {
+        match kinds[o.event] {
+            Kind::Busy => {
+                busy.push(Interval {
+                    start: o.start,
+                    end: o.end,
+                    value: o.event,
+                });
+                if !o.all_day && o.end > o.start {
+                    add_load(&mut load, tz, o.start, o.end);
+                }
+            }
+            Kind::Request if o.end > now && o.start < horizon_end => {
+                let e = &events[o.event];
+                let i = *by_uid.entry(e.uid.as_str()).or_insert_with(|| {
+                    requests.push(Request {
+                        event: o.event,
+                        occurrences: Vec::new(),
+                    });
+                    requests.len() - 1
+                });
+                let r = &mut requests[i];
+                // The series master speaks for the request over an override.
+                if events[r.event].recurrence_id.is_some() && e.recurrence_id.is_none() {
+                    r.event = o.event;
+                }
+                r.occurrences.push((o.start, o.end));
+            }
+            _ => {}
+        }
+    }
+    Sorted {
+        busy: IntervalIndex::new(busy),
+        load,
+        requests,
+    }
+}
+
+fn held_index(reservations: &[Reservation]) -> IntervalIndex<usize> {
+    IntervalIndex::new(
+        reservations
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Interval {
+                start: r.start,
+                end: r.end,
+                value: i,
+            })
+            .collect(),
+    )
+}
+
+fn pending_index(requests: &[Request]) -> IntervalIndex<usize> {
+    IntervalIndex::new(
+        requests
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| {
+                r.occurrences.iter().map(move |&(s, e)| Interval {
+                    start: s,
+                    end: e,
+                    value: i,
+                })
+            })
+            .collect(),
+    )
 }

@@ -18,7 +18,11 @@ fn scoring_on_several_threads_gives_what_one_thread_gives() {
     assert!(ctx.requests.len() > 500, "{}", ctx.requests.len());
     let one = super::super::score_all(&ctx, 1);
     for threads in [2, 3, 7] {
-        assert_eq!(super::super::score_all(&ctx, threads), one, "{threads} threads");
+        assert_eq!(
+            super::super::score_all(&ctx, threads),
+            one,
+            "{threads} threads"
+        );
     }
 }
 
