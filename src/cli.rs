@@ -444,8 +444,8 @@ pub fn explain_text(
 ) -> String {
     let mut s = String::new();
     let verdict = match &d.delegate_to {
-        Some(to) => format!("{} → {to}", d.verdict),
-        None => d.verdict.clone(),
+        Some(to) => format!("{} → {to}", d.verdict.as_str()),
+        None => d.verdict.as_str().to_string(),
     };
     let _ = writeln!(s, "{}  {}", d.id, d.title);
     let _ = writeln!(
@@ -465,8 +465,8 @@ pub fn explain_text(
     let _ = writeln!(s, "  history ({} change(s), oldest first):", history.len());
     for h in history {
         let verdict = match &h.delegate_to {
-            Some(to) => format!("{} → {to}", h.verdict),
-            None => h.verdict.clone(),
+            Some(to) => format!("{} → {to}", h.verdict.as_str()),
+            None => h.verdict.as_str().to_string(),
         };
         let _ = writeln!(
             s,

@@ -285,7 +285,7 @@ fn auth_google(client_secret: &std::path::Path, config: Option<&std::path::Path>
         eprintln!("{}: {e}", config.state_dir.display());
         return timeward::cli::INVALID;
     }
-    let token = config.state_dir.join(timeward::source::google_token::FILE);
+    let token = config.state_dir.join(timeward::source::google::token::FILE);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

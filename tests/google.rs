@@ -800,7 +800,7 @@ fn client_secret(dir: &std::path::Path, fake: &Fake) -> std::path::PathBuf {
 /// A token file as `timeward auth google` leaves it, with its access token expired.
 fn expired_sign_in(path: &std::path::Path, refresh: &str) {
     use google_calendar3::yup_oauth2::storage::{TokenInfo, TokenStorage};
-    let store = timeward::source::google_token::TokenFile::open(path).expect("private");
+    let store = timeward::source::google::token::TokenFile::open(path).expect("private");
     let token = TokenInfo {
         access_token: Some("expired-access-token".into()),
         refresh_token: Some(refresh.into()),
@@ -828,7 +828,7 @@ fn the_installed_sign_in_refreshes_its_token_and_keeps_it_private() {
         "needsAction",
     ));
     let dir = support::daemon::TempDir::new("installed");
-    let token = dir.path().join(timeward::source::google_token::FILE);
+    let token = dir.path().join(timeward::source::google::token::FILE);
     expired_sign_in(&token, support::fake_google::REFRESH_TOKEN);
     assert_eq!(mode(&token), 0o600, "written owner-only");
     let g = timeward::config::Google {
@@ -899,7 +899,7 @@ fn the_installed_sign_in_refreshes_its_token_and_keeps_it_private() {
 fn a_revoked_sign_in_says_to_sign_in_again_without_a_browser() {
     let fake = Fake::start();
     let dir = support::daemon::TempDir::new("revoked");
-    let token = dir.path().join(timeward::source::google_token::FILE);
+    let token = dir.path().join(timeward::source::google::token::FILE);
     expired_sign_in(&token, "revoked-refresh-token");
     let g = timeward::config::Google {
         reserve: false,
@@ -962,7 +962,7 @@ prefer = { days = ["mon"], time = "09:00-10:00" }
 
 #[test]
 fn reserve_mode_writes_holds_once_moves_them_in_place_and_survives_a_crash() {
-    use timeward::source::google_reserve::{holds, Holds};
+    use timeward::source::google::reserve::{holds, Holds};
     let fake = Fake::start();
     let rules = rules_with_one_on_one();
     let rt = runtime();

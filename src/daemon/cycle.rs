@@ -15,7 +15,7 @@ use crate::calendar::Snapshot;
 use crate::feed::http::FeedBody;
 use crate::rules::Rules;
 use crate::state_dir::{write_atomically, DECISIONS_FILE, FEED_FILE};
-use crate::store::{Store, StoredEvent};
+use crate::store::{Store, StoreError};
 
 impl Daemon {
     /// Decides, records and publishes one cycle with the current rules and calendar.
@@ -39,26 +39,16 @@ impl Daemon {
         let dir = self.config.state_dir.clone();
         let refresh =
             TimeDelta::from_std(self.config.poll_interval).unwrap_or(TimeDelta::minutes(1));
-        let events_new = std::mem::take(&mut self.snapshot_new);
         let previous_feed = self.shared.current().feed.clone();
         let rules_for_writes = Arc::clone(&rules);
         let span = tracing::Span::current();
         let work = tokio::task::spawn_blocking(move || {
             span.in_scope(|| {
-                run_cycle(
-                    &store,
-                    &dir,
-                    &snapshot,
-                    &rules,
-                    now,
-                    refresh,
-                    events_new,
-                    previous_feed,
-                )
+                run_cycle(&store, &dir, &snapshot, &rules, now, refresh, previous_feed)
             })
         })
         .await
-        .map_err(|e| crate::panic::join_error("the cycle", &e))
+        .map_err(|e| CycleError::Stopped(crate::panic::join_error("the cycle", &e)))
         .and_then(|r| r);
         match work {
             Ok(done) => {
@@ -90,20 +80,40 @@ impl Daemon {
                 self.cycle_error = None;
                 self.failures = 0;
                 self.schedule();
-                self.write_holds(&done.held, &rules_for_writes, now).await;
-                self.publish(&done.entries, &done.versions).await;
+                self.after_cycle(&crate::source::CycleOutput {
+                    now,
+                    rules: &rules_for_writes,
+                    reservations: &done.held,
+                    feed: &done.entries,
+                    versions: &done.versions,
+                })
+                .await;
             }
             Err(e) => {
                 tracing::error!(error = %e, "the cycle failed; the last good feed keeps being served");
-                self.cycle_error = Some(e);
-                if events_new {
-                    self.snapshot_new = true;
-                }
+                self.cycle_error = Some(e.to_string());
                 self.failed();
             }
         }
         self.publish_health();
     }
+}
+
+/// Why a cycle failed. Nothing that is served changed.
+#[derive(Debug, thiserror::Error)]
+pub enum CycleError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{}: {source}", path.display())]
+    Write {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Calendar(#[from] crate::source::ics::FileError),
+    /// The blocking task stopped on a bug (said without the panic's message).
+    #[error("{0}")]
+    Stopped(String),
 }
 
 pub(super) struct CycleDone {
@@ -137,8 +147,8 @@ pub fn cycle_from_file(
     rules: &Rules,
     now: DateTime<Utc>,
     previous_feed: Option<FeedBody>,
-) -> Result<(CycleSummary, FeedBody), String> {
-    let snapshot = crate::source::ics::load(calendar).map_err(|e| e.to_string())?;
+) -> Result<(CycleSummary, FeedBody), CycleError> {
+    let snapshot = crate::source::ics::load(calendar)?;
     let done = run_cycle(
         store,
         dir,
@@ -146,7 +156,6 @@ pub fn cycle_from_file(
         rules,
         now,
         TimeDelta::minutes(1),
-        true,
         previous_feed,
     )?;
     Ok((
@@ -162,7 +171,6 @@ pub fn cycle_from_file(
 }
 
 /// One cycle's work, off the async threads: decide, record, write.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn run_cycle(
     store: &Store,
     dir: &Path,
@@ -170,14 +178,12 @@ pub(super) fn run_cycle(
     rules: &Rules,
     now: DateTime<Utc>,
     refresh: TimeDelta,
-    events_new: bool,
     previous_feed: Option<FeedBody>,
-) -> Result<CycleDone, String> {
-    let previous = store.reservations().map_err(|e| e.to_string())?;
+) -> Result<CycleDone, CycleError> {
+    let previous = store.reservations()?;
     let plan = crate::suggest(snapshot, rules, &previous, now);
     let entries = crate::feed::entries(&plan, rules);
-    let versions =
-        crate::feed::advance(&store.versions().map_err(|e| e.to_string())?, &entries, now);
+    let versions = crate::feed::advance(&store.versions()?, &entries, now);
     let who = if rules.executive.name.is_empty() {
         &rules.executive.email
     } else {
@@ -186,21 +192,7 @@ pub(super) fn run_cycle(
     let name = format!("timeward · {who}");
     let text = crate::feed::render(&entries, &versions, &name, refresh);
     let json = plan.to_json();
-    if events_new {
-        let events: Vec<StoredEvent> = snapshot
-            .events
-            .iter()
-            .map(|e| StoredEvent {
-                uid: e.uid.clone(),
-                title: e.public_title().to_string(),
-                kind: e.kind(&rules.executive.email).as_str().to_string(),
-            })
-            .collect();
-        store.set_events(&events).map_err(|e| e.to_string())?;
-    }
-    let changes = store
-        .record_cycle(&plan, &versions, now)
-        .map_err(|e| e.to_string())?;
+    let changes = store.record_cycle(&plan, &versions, now)?;
     let mut text = text;
     text.shrink_to_fit();
     let bytes = Bytes::from(text);
@@ -211,14 +203,16 @@ pub(super) fn run_cycle(
         // The same bytes: the same ETag and Last-Modified, and no write.
         Some(f) => f.clone(),
         None => {
-            write_atomically(&dir.join(FEED_FILE), &bytes, 0o644)
-                .map_err(|e| format!("{}: {e}", dir.join(FEED_FILE).display()))?;
+            let path = dir.join(FEED_FILE);
+            write_atomically(&path, &bytes, 0o644)
+                .map_err(|source| CycleError::Write { path, source })?;
             FeedBody::new(bytes, SystemTime::now())
         }
     };
     // Served from the file by /api/decisions, not held in memory.
-    write_atomically(&dir.join(DECISIONS_FILE), json.as_bytes(), 0o600)
-        .map_err(|e| format!("{}: {e}", dir.join(DECISIONS_FILE).display()))?;
+    let path = dir.join(DECISIONS_FILE);
+    write_atomically(&path, json.as_bytes(), 0o600)
+        .map_err(|source| CycleError::Write { path, source })?;
     Ok(CycleDone {
         feed_changed: unchanged.is_none(),
         feed,

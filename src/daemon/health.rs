@@ -11,7 +11,7 @@ impl Daemon {
         let served = self.shared.current();
         let ok = self.rules_error.is_none()
             && self.write_error.is_none()
-            && self.source.error.is_none()
+            && self.source_status.error.is_none()
             && self.cycle_error.is_none()
             && self.last_cycle.is_some();
         let status = if ok {
@@ -36,11 +36,11 @@ impl Daemon {
             consecutive_failures: self.failures,
             write_error: self.write_error.as_deref(),
             source: SourceHealth {
-                kind: self.source_kind(),
-                name: self.source_name(),
-                ok: self.source.error.is_none(),
-                error: self.source.error.as_deref(),
-                last_read: self.source.last_read,
+                kind: self.source.kind(),
+                name: self.source.name(),
+                ok: self.source_status.error.is_none(),
+                error: self.source_status.error.as_deref(),
+                last_read: self.source_status.last_read,
             },
             rules: RulesHealth {
                 file: self.config.rules.display().to_string(),

@@ -26,17 +26,17 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
 use crate::calendar::Snapshot;
-use crate::config::{redact_url, Config, Source};
+use crate::config::Config;
 use crate::feed::http::{self, FeedBody, Served, Shared};
 use crate::rules::Rules;
-use crate::source::url::{Cursor, Fetcher};
+use crate::source::CalendarSource;
 use crate::store::Store;
 
 use crate::state_dir::{
     make_private_dir, write_atomically, ADDRESS_FILE, DECISIONS_FILE, FEED_FILE, TOKEN_FILE,
 };
 use cycle::decision_json;
-pub use cycle::{cycle_from_file, CycleSummary};
+pub use cycle::{cycle_from_file, CycleError, CycleSummary};
 use reload::watch_rules;
 use systemd::{notify, notify_reloading, watchdog_interval};
 
@@ -119,7 +119,7 @@ pub async fn run(
     ));
     tracing::info!(
         feed = %format!("http://{addr}/feed/{token}.ics"),
-        source = %daemon.source_name(),
+        source = %daemon.source.name(),
         rules = %daemon.config.rules.display(),
         state_dir = %state.display(),
         "timeward is serving the suggestions feed"
@@ -192,19 +192,12 @@ struct Daemon {
     rules: Option<Arc<Rules>>,
     rules_error: Option<String>,
     snapshot: Option<Arc<Snapshot>>,
-    /// Whether the snapshot changed since the events tree was last written.
-    snapshot_new: bool,
     /// The executive the snapshot was compacted for (see `Snapshot::compact`).
     compacted_for: Option<String>,
     /// Read the source in full at the next poll, changed or not.
     reread: bool,
-    source: SourceState,
-    fetcher: Option<Fetcher>,
-    google: Option<crate::source::google::GoogleCalendar>,
-    /// Reserve mode: the holds in the Google calendar.
-    holds: Option<crate::source::google_reserve::Holds>,
-    /// `publish_calendar`: what is in that calendar.
-    published: Option<crate::source::google_publish::Published>,
+    source: Box<dyn CalendarSource>,
+    source_status: SourceStatus,
     write_error: Option<String>,
     last_cycle: Option<CycleReport>,
     cycle_error: Option<String>,
@@ -212,14 +205,9 @@ struct Daemon {
     next_poll: Instant,
 }
 
+/// How the last read of the source went, for /healthz.
 #[derive(Default)]
-struct SourceState {
-    /// Files: the modification time and length of the last good read.
-    stamp: Option<(SystemTime, u64)>,
-    /// URLs: the validators of the last good fetch.
-    cursor: Cursor,
-    /// The demo: the week it was last generated for.
-    demo_week: Option<i64>,
+struct SourceStatus {
     last_read: Option<DateTime<Utc>>,
     error: Option<String>,
 }
@@ -238,10 +226,7 @@ struct CycleReport {
 
 impl Daemon {
     fn new(config: Config, store: Store, shared: Shared, clock: Clock) -> Daemon {
-        let fetcher = match &config.source {
-            Source::Url(_) => Fetcher::new(Duration::from_secs(30)).ok(),
-            _ => None,
-        };
+        let source = crate::source::open(&config, &config.state_dir);
         Daemon {
             config,
             store,
@@ -250,40 +235,15 @@ impl Daemon {
             rules: None,
             rules_error: None,
             snapshot: None,
-            snapshot_new: false,
             compacted_for: None,
             reread: false,
-            source: SourceState::default(),
-            fetcher,
-            google: None,
-            holds: None,
-            published: None,
+            source,
+            source_status: SourceStatus::default(),
             write_error: None,
             last_cycle: None,
             cycle_error: None,
             failures: 0,
             next_poll: Instant::now(),
-        }
-    }
-
-    fn source_name(&self) -> String {
-        match &self.config.source {
-            Source::Demo => "the bundled demo calendar".into(),
-            Source::File(p) => p.display().to_string(),
-            Source::Url(u) => redact_url(u),
-            Source::Google(g) => match &g.api_base_url {
-                Some(u) => format!("Google calendar {:?} at {}", g.calendar_id, redact_url(u)),
-                None => format!("Google calendar {:?}", g.calendar_id),
-            },
-        }
-    }
-
-    fn source_kind(&self) -> &'static str {
-        match &self.config.source {
-            Source::Demo => "demo",
-            Source::File(_) => "ics file",
-            Source::Url(_) => "ics url",
-            Source::Google(_) => "google",
         }
     }
 
@@ -312,12 +272,12 @@ impl Daemon {
         let read = self.read_source().await;
         match read {
             Ok(()) => {
-                self.source.error = None;
+                self.source_status.error = None;
                 self.cycle().await;
             }
             Err(e) => {
                 tracing::warn!(error = %e, "reading the calendar failed; the last good feed keeps being served");
-                self.source.error = Some(e);
+                self.source_status.error = Some(e.to_string());
                 self.failed();
             }
         }

@@ -47,6 +47,35 @@ fn shift(t: &mut EventTime, by: TimeDelta) {
     };
 }
 
+/// The demo as a daemon's source: generated again when the week turns.
+#[derive(Default)]
+pub struct DemoSource {
+    week: Option<i64>,
+}
+
+#[async_trait::async_trait]
+impl super::CalendarSource for DemoSource {
+    fn name(&self) -> String {
+        "the bundled demo calendar".into()
+    }
+
+    fn kind(&self) -> &'static str {
+        "demo"
+    }
+
+    async fn poll(
+        &mut self,
+        poll: super::Poll<'_>,
+    ) -> Result<Option<Snapshot>, super::SourceError> {
+        let week = poll.now.timestamp().div_euclid(7 * 86_400);
+        if !poll.full && self.week == Some(week) {
+            return Ok(None);
+        }
+        self.week = Some(week);
+        Ok(Some(snapshot(poll.now)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

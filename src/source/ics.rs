@@ -6,7 +6,7 @@ use crate::calendar::{ics, Snapshot};
 
 /// Why a calendar file could not be read at all.
 #[derive(Debug, thiserror::Error)]
-pub enum SourceError {
+pub enum FileError {
     #[error("{path}: cannot read the calendar: {source}")]
     Io {
         path: String,
@@ -24,9 +24,9 @@ pub enum SourceError {
 
 /// Reads and parses an .ics file. Events that cannot be read are skipped and reported in
 /// the snapshot's warnings; a file that is not a calendar at all is an error.
-pub fn load(path: &Path) -> Result<Snapshot, SourceError> {
+pub fn load(path: &Path) -> Result<Snapshot, FileError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| SourceError::Io {
+    let bytes = std::fs::read(path).map_err(|source| FileError::Io {
         path: name.clone(),
         source,
     })?;
@@ -34,9 +34,9 @@ pub fn load(path: &Path) -> Result<Snapshot, SourceError> {
 }
 
 /// Parses the bytes of a calendar named `name` (a path or URL) for messages.
-pub fn parse_bytes(bytes: &[u8], name: &str) -> Result<Snapshot, SourceError> {
+pub fn parse_bytes(bytes: &[u8], name: &str) -> Result<Snapshot, FileError> {
     if let Some(at) = bytes.iter().position(|b| *b == 0) {
-        return Err(SourceError::Binary {
+        return Err(FileError::Binary {
             path: name.to_string(),
             at,
         });
@@ -44,7 +44,7 @@ pub fn parse_bytes(bytes: &[u8], name: &str) -> Result<Snapshot, SourceError> {
     // Not decoded here: a fold may split a character, so the reader unfolds the bytes
     // first and decodes each line after (replacing what is not UTF-8, with a warning).
     ics::parse_bytes(bytes).map_err(|ics::IcsError::Malformed { line, message }| {
-        SourceError::Malformed {
+        FileError::Malformed {
             path: name.to_string(),
             line,
             message,

@@ -1,10 +1,88 @@
 //! Calendar sources: where a [`Snapshot`](crate::calendar::Snapshot) comes from. The I/O
-//! shell: this module reads files and URLs; the parsing it hands off to is pure.
+//! shell: this module reads files, URLs and Google; the parsing it hands off to is pure.
+//!
+//! The daemon sees every source through [`CalendarSource`]: "read it if it changed" and
+//! "after a cycle" (where a source takes something back: reserve mode's holds, the
+//! published mirror). [`open`] picks the source the configuration names; the daemon's
+//! loop has no per-source branches.
 
 pub mod demo;
+pub mod file;
 pub mod google;
-pub mod google_publish;
-pub mod google_reserve;
-pub mod google_token;
 pub mod ics;
 pub mod url;
+
+use std::path::Path;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::calendar::Snapshot;
+use crate::config::{Config, Source};
+use crate::decide::Reservation;
+use crate::feed::{FeedEvent, Versions};
+use crate::rules::Rules;
+
+/// Why a source could not be read (or written back to). The last good snapshot stays.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error(transparent)]
+    File(#[from] ics::FileError),
+    #[error(transparent)]
+    Url(#[from] url::FetchError),
+    #[error(transparent)]
+    Google(#[from] google::GoogleError),
+    /// A reading task that stopped on a bug (said without the panic's message).
+    #[error("{0}")]
+    Stopped(String),
+}
+
+/// What a poll is told.
+#[derive(Debug, Clone, Copy)]
+pub struct Poll<'a> {
+    pub now: DateTime<Utc>,
+    /// Read the whole calendar, changed or not (a reload, or a snapshot compacted for
+    /// another executive).
+    pub full: bool,
+    /// The executive the rules in force name (`None` before the rules were read).
+    pub executive: Option<&'a str>,
+}
+
+/// What a cycle produced, for a source that takes something back.
+pub struct CycleOutput<'a> {
+    pub now: DateTime<Utc>,
+    pub rules: &'a Rules,
+    pub reservations: &'a [Reservation],
+    pub feed: &'a [FeedEvent],
+    pub versions: &'a Versions,
+}
+
+#[async_trait]
+pub trait CalendarSource: Send {
+    /// How logs and /healthz name it (a URL's secret path is never shown).
+    fn name(&self) -> String;
+    /// "demo", "ics file", "ics url" or "google".
+    fn kind(&self) -> &'static str;
+    /// The calendar, if it changed since the last good read (or `poll.full`);
+    /// `Ok(None)` when it did not.
+    async fn poll(&mut self, poll: Poll<'_>) -> Result<Option<Snapshot>, SourceError>;
+    /// After a cycle: writes what the source takes back. An error is shown on /healthz
+    /// and the next cycle tries again. Most sources take nothing back.
+    async fn after_cycle(&mut self, _cycle: &CycleOutput<'_>) -> Result<(), SourceError> {
+        Ok(())
+    }
+}
+
+/// The source `config` names. `state_dir` keeps what a source keeps between runs (the
+/// Google sign-in's token).
+pub fn open(config: &Config, state_dir: &Path) -> Box<dyn CalendarSource> {
+    match &config.source {
+        Source::Demo => Box::new(demo::DemoSource::default()),
+        Source::File(path) => Box::new(file::FileSource::new(path.clone())),
+        Source::Url(url) => Box::new(url::UrlSource::new(url.clone())),
+        Source::Google(g) => Box::new(google::GoogleSource::new(
+            g.clone(),
+            state_dir.join(google::token::FILE),
+        )),
+    }
+}

@@ -15,6 +15,23 @@ use hyper_util::rt::TokioExecutor;
 use crate::calendar::Snapshot;
 use crate::config::redact_url;
 
+/// Why a fetch failed. The URL is named by its scheme and host only.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{0}: not a valid URL")]
+    BadUrl(String),
+    #[error("{url}: {why}")]
+    Network { url: String, why: String },
+    #[error("{url}: the server answered {status}")]
+    Status { url: String, status: StatusCode },
+    #[error("{url}: reading the calendar failed: {why}")]
+    Body { url: String, why: String },
+    #[error("{url}: no answer within {secs}s")]
+    Timeout { url: String, secs: u64 },
+    #[error(transparent)]
+    Calendar(#[from] super::ics::FileError),
+}
+
 /// The validators of the last good fetch.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Cursor {
@@ -43,20 +60,20 @@ pub struct Fetcher {
 const MAX_BYTES: usize = 64 * 1024 * 1024;
 
 impl Fetcher {
-    pub fn new(timeout: Duration) -> Result<Fetcher, String> {
+    pub fn new(timeout: Duration) -> Fetcher {
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_webpki_roots()
             .https_or_http()
             .enable_http1()
             .build();
-        Ok(Fetcher {
+        Fetcher {
             client: Client::builder(TokioExecutor::new()).build(https),
             timeout,
-        })
+        }
     }
 
     /// Fetches `url` unless it is unchanged since `cursor`.
-    pub async fn fetch(&self, url: &str, cursor: &Cursor) -> Result<Fetched, String> {
+    pub async fn fetch(&self, url: &str, cursor: &Cursor) -> Result<Fetched, FetchError> {
         let shown = redact_url(url);
         let mut req =
             Request::get(url).header(USER_AGENT, concat!("timeward/", env!("CARGO_PKG_VERSION")));
@@ -68,19 +85,25 @@ impl Fetcher {
         }
         let req = req
             .body(Empty::<Bytes>::new())
-            .map_err(|_| format!("{shown}: not a valid URL"))?;
+            .map_err(|_| FetchError::BadUrl(shown.clone()))?;
         let work = async {
             let resp = self
                 .client
                 .request(req)
                 .await
-                .map_err(|e| format!("{shown}: {}", error_chain(&e)))?;
+                .map_err(|e| FetchError::Network {
+                    url: shown.clone(),
+                    why: error_chain(&e),
+                })?;
             let status = resp.status();
             if status == StatusCode::NOT_MODIFIED {
                 return Ok(Fetched::Unchanged);
             }
             if !status.is_success() {
-                return Err(format!("{shown}: the server answered {status}"));
+                return Err(FetchError::Status {
+                    url: shown.clone(),
+                    status,
+                });
             }
             let header = |name| {
                 resp.headers()
@@ -95,14 +118,20 @@ impl Fetcher {
             let body = Limited::new(resp.into_body(), MAX_BYTES)
                 .collect()
                 .await
-                .map_err(|e| format!("{shown}: reading the calendar failed: {e}"))?
+                .map_err(|e| FetchError::Body {
+                    url: shown.clone(),
+                    why: e.to_string(),
+                })?
                 .to_bytes();
-            let snapshot = super::ics::parse_bytes(&body, &shown).map_err(|e| e.to_string())?;
+            let snapshot = super::ics::parse_bytes(&body, &shown)?;
             Ok(Fetched::Changed(snapshot, next))
         };
         tokio::time::timeout(self.timeout, work)
             .await
-            .map_err(|_| format!("{shown}: no answer within {}s", self.timeout.as_secs()))?
+            .map_err(|_| FetchError::Timeout {
+                url: shown.clone(),
+                secs: self.timeout.as_secs(),
+            })?
     }
 }
 
@@ -115,4 +144,51 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         cur = c.source();
     }
     s
+}
+
+/// A URL as the daemon's source: a conditional GET each poll.
+pub struct UrlSource {
+    url: String,
+    fetcher: Fetcher,
+    cursor: Cursor,
+}
+
+impl UrlSource {
+    pub fn new(url: String) -> UrlSource {
+        UrlSource {
+            url,
+            fetcher: Fetcher::new(Duration::from_secs(30)),
+            cursor: Cursor::default(),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl super::CalendarSource for UrlSource {
+    fn name(&self) -> String {
+        redact_url(&self.url)
+    }
+
+    fn kind(&self) -> &'static str {
+        "ics url"
+    }
+
+    async fn poll(
+        &mut self,
+        poll: super::Poll<'_>,
+    ) -> Result<Option<Snapshot>, super::SourceError> {
+        // A full read (a fresh start, a reload) fetches unconditionally.
+        let cursor = if poll.full {
+            Cursor::default()
+        } else {
+            self.cursor.clone()
+        };
+        match self.fetcher.fetch(&self.url, &cursor).await? {
+            Fetched::Unchanged => Ok(None),
+            Fetched::Changed(snapshot, next) => {
+                self.cursor = next;
+                Ok(Some(snapshot))
+            }
+        }
+    }
 }

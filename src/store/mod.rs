@@ -1,7 +1,6 @@
 //! The daemon's memory (sled 0.34): what was suggested and when. Part of the shell.
 //!
-//! Trees: `meta` (schema version, source cursor such as an ETag, last cycle), `events` (the
-//! calendar's events in their public form), `decisions` (the current suggestion per request),
+//! Trees: `meta` (schema version, last cycle), `decisions` (the current suggestion per request),
 //! `history` (every change of verdict or score, with its time and reasons, keyed by
 //! request id and time), `reservations` (the current 1:1 holds, the next run's `previous`)
 //! and `feed` (each feed event's SEQUENCE and DTSTAMP). One cycle's writes go in one
@@ -17,10 +16,15 @@ use sled::Transactional;
 
 use crate::decide::{Decision, Plan, Reservation};
 use crate::feed::{Version, Versions};
+use crate::rules::Verdict;
 
 /// The schema this build writes. Opening a store written by an older one migrates it;
 /// a newer one is refused rather than misread.
-pub const SCHEMA: u32 = 1;
+///
+/// 2: verdicts are an enum (stored as the same lowercase words, so schema 1's decisions
+/// read unchanged); the `events` tree and the `source_cursor` entry, written by schema 1
+/// and never read, are dropped.
+pub const SCHEMA: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -29,21 +33,15 @@ pub enum StoreError {
     #[error("{path}: the store was written by a newer timeward (schema {found}, this one knows {SCHEMA}); keep that version or move the state directory away")]
     Newer { path: String, found: u32 },
     #[error("the store: {0}")]
-    Io(String),
+    Sled(#[from] sled::Error),
 }
 
-impl From<sled::Error> for StoreError {
-    fn from(e: sled::Error) -> Self {
-        StoreError::Io(e.to_string())
-    }
-}
-
-impl From<TransactionError<String>> for StoreError {
-    fn from(e: TransactionError<String>) -> Self {
-        StoreError::Io(match e {
-            TransactionError::Abort(s) => s,
-            TransactionError::Storage(e) => e.to_string(),
-        })
+impl From<TransactionError<std::convert::Infallible>> for StoreError {
+    fn from(e: TransactionError<std::convert::Infallible>) -> Self {
+        match e {
+            TransactionError::Storage(e) => StoreError::Sled(e),
+            TransactionError::Abort(never) => match never {},
+        }
     }
 }
 
@@ -62,7 +60,7 @@ pub struct StoredDecision {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
     pub organizer: Option<String>,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub delegate_to: Option<String>,
     pub score: i64,
     pub reasons: Vec<StoredReason>,
@@ -76,7 +74,7 @@ impl StoredDecision {
             start: d.start,
             end: d.end,
             organizer: d.organizer.clone(),
-            verdict: d.verdict.as_str().to_string(),
+            verdict: d.verdict.clone(),
             delegate_to: d.delegate_to.clone(),
             score: d.score,
             reasons: d
@@ -96,7 +94,7 @@ impl StoredDecision {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     pub at: DateTime<Utc>,
-    pub verdict: String,
+    pub verdict: Verdict,
     pub delegate_to: Option<String>,
     pub score: i64,
     pub reasons: Vec<StoredReason>,
@@ -117,14 +115,6 @@ struct StoredVersion {
     digest: u64,
 }
 
-/// An event as the store keeps it: its public face only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredEvent {
-    pub uid: String,
-    pub title: String,
-    pub kind: String,
-}
-
 /// What one cycle changed, for the log.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CycleChanges {
@@ -137,7 +127,6 @@ pub struct CycleChanges {
 pub struct Store {
     db: sled::Db,
     meta: sled::Tree,
-    events: sled::Tree,
     decisions: sled::Tree,
     history: sled::Tree,
     reservations: sled::Tree,
@@ -173,7 +162,6 @@ impl Store {
         let tree = |n: &str| db.open_tree(n);
         let store = Store {
             meta: tree("meta")?,
-            events: tree("events")?,
             decisions: tree("decisions")?,
             history: tree("history")?,
             reservations: tree("reservations")?,
@@ -193,11 +181,8 @@ impl Store {
                 })
             }
             Some(v) if v == SCHEMA => {}
-            // A new store, or an older schema: migrate step by step (none before 1).
-            _ => {
-                store.meta.insert("schema", &SCHEMA.to_be_bytes())?;
-                store.db.flush()?;
-            }
+            // A new store, or an older schema: migrate step by step.
+            found => store.migrate(found.unwrap_or(SCHEMA))?,
         }
         Ok(store)
     }
@@ -293,26 +278,17 @@ impl Store {
             .and_then(|v| String::from_utf8(v.to_vec()).ok()))
     }
 
-    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.meta.insert(key, value.as_bytes())?;
-        Ok(())
-    }
-
-    /// Replaces the stored events (their public face) when the source changed.
-    pub fn set_events(&self, events: &[StoredEvent]) -> Result<(), StoreError> {
-        let mut batch = sled::Batch::default();
-        for item in self.events.iter().keys() {
-            batch.remove(item?);
+    /// Brings a store of schema `from` to [`SCHEMA`], one step at a time, and records it.
+    fn migrate(&self, from: u32) -> Result<(), StoreError> {
+        if from < 2 {
+            // Written by schema 1 and never read: the events' public face and a URL
+            // source's validators. (Verdicts were already the lowercase words.)
+            self.db.drop_tree("events")?;
+            self.meta.remove("source_cursor")?;
         }
-        for e in events {
-            batch.insert(e.uid.as_bytes(), json(e));
-        }
-        self.events.apply_batch(batch)?;
+        self.meta.insert("schema", &SCHEMA.to_be_bytes())?;
+        self.db.flush()?;
         Ok(())
-    }
-
-    pub fn events_len(&self) -> usize {
-        self.events.len()
     }
 
     /// Records one completed cycle in one transaction: the current decisions (and a
@@ -329,49 +305,7 @@ impl Store {
             .iter()
             .map(StoredDecision::from_decision)
             .collect();
-        let previous: std::collections::HashMap<String, StoredDecision> = self
-            .decisions()?
-            .into_iter()
-            .map(|d| (d.id.clone(), d))
-            .collect();
-        let mut changes = CycleChanges::default();
-        let mut history = Vec::new();
-        for d in &current {
-            let differs = match previous.get(&d.id) {
-                None => {
-                    changes.new += 1;
-                    true
-                }
-                Some(p) => {
-                    let changed = p.verdict != d.verdict
-                        || p.score != d.score
-                        || p.delegate_to != d.delegate_to;
-                    if changed {
-                        changes.changed += 1;
-                    }
-                    changed
-                }
-            };
-            if differs {
-                history.push((
-                    history_key(&d.id, at),
-                    json(&HistoryEntry {
-                        at,
-                        verdict: d.verdict.clone(),
-                        delegate_to: d.delegate_to.clone(),
-                        score: d.score,
-                        reasons: d.reasons.clone(),
-                    }),
-                ));
-            }
-        }
-        let keep: std::collections::HashSet<&str> = current.iter().map(|d| d.id.as_str()).collect();
-        let gone: Vec<String> = previous
-            .keys()
-            .filter(|k| !keep.contains(k.as_str()))
-            .cloned()
-            .collect();
-        changes.gone = gone.len();
+        let (changes, history, gone) = self.compare(&current, at)?;
         let old_feed: Vec<sled::IVec> = self.feed.iter().keys().collect::<Result<_, _>>()?;
         let old_res: Vec<sled::IVec> = self.reservations.iter().keys().collect::<Result<_, _>>()?;
 
@@ -418,10 +352,63 @@ impl Store {
                     feed.insert(uid.as_bytes(), json(&stored))?;
                 }
                 meta.insert("last_cycle", at.to_rfc3339().as_bytes())?;
-                Ok::<(), ConflictableTransactionError<String>>(())
+                Ok::<(), ConflictableTransactionError<std::convert::Infallible>>(())
             })?;
         self.db.flush()?;
         Ok(changes)
+    }
+
+    /// The history entries and the gone ids of a cycle whose decisions are `current`.
+    #[allow(clippy::type_complexity)]
+    fn compare(
+        &self,
+        current: &[StoredDecision],
+        at: DateTime<Utc>,
+    ) -> Result<(CycleChanges, Vec<(Vec<u8>, Vec<u8>)>, Vec<String>), StoreError> {
+        let previous: std::collections::HashMap<String, StoredDecision> = self
+            .decisions()?
+            .into_iter()
+            .map(|d| (d.id.clone(), d))
+            .collect();
+        let mut changes = CycleChanges::default();
+        let mut history = Vec::new();
+        for d in current {
+            let differs = match previous.get(&d.id) {
+                None => {
+                    changes.new += 1;
+                    true
+                }
+                Some(p) => {
+                    let changed = p.verdict != d.verdict
+                        || p.score != d.score
+                        || p.delegate_to != d.delegate_to;
+                    if changed {
+                        changes.changed += 1;
+                    }
+                    changed
+                }
+            };
+            if differs {
+                history.push((
+                    history_key(&d.id, at),
+                    json(&HistoryEntry {
+                        at,
+                        verdict: d.verdict.clone(),
+                        delegate_to: d.delegate_to.clone(),
+                        score: d.score,
+                        reasons: d.reasons.clone(),
+                    }),
+                ));
+            }
+        }
+        let keep: std::collections::HashSet<&str> = current.iter().map(|d| d.id.as_str()).collect();
+        let gone: Vec<String> = previous
+            .keys()
+            .filter(|k| !keep.contains(k.as_str()))
+            .cloned()
+            .collect();
+        changes.gone = gone.len();
+        Ok((changes, history, gone))
     }
 
     pub fn flush(&self) -> Result<(), StoreError> {

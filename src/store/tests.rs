@@ -94,3 +94,74 @@ fn a_store_from_a_newer_timeward_is_refused() {
         Ok(_) => panic!("a newer schema was opened"),
     }
 }
+
+/// A store as schema 1 left it: its trees and records are the bytes that build wrote
+/// (serde_json of the same structs, verdicts as lowercase words), the dead `events` tree
+/// and `source_cursor` entry included.
+fn schema_1_store(d: &std::path::Path) {
+    let db = sled::open(d.join("store")).expect("sled");
+    let meta = db.open_tree("meta").expect("tree");
+    meta.insert("schema", &1u32.to_be_bytes()).expect("insert");
+    meta.insert("source_cursor", r#"["\"abc\"",null]"#.as_bytes())
+        .expect("insert");
+    meta.insert("last_cycle", "2026-12-07T13:00:00+00:00".as_bytes())
+        .expect("insert");
+    let events = db.open_tree("events").expect("tree");
+    events
+        .insert(
+            "vendor-pitch",
+            r#"{"uid":"vendor-pitch","title":"Vendor pitch","kind":"request"}"#.as_bytes(),
+        )
+        .expect("insert");
+    let decision = r#"{"id":"vendor-pitch","title":"Vendor pitch","start":"2026-12-08T15:00:00Z","end":"2026-12-08T15:30:00Z","organizer":"sales@vendor.example","verdict":"decline","delegate_to":null,"score":-5,"reasons":[{"points":0,"source":"base","detail":"starting score"},{"points":-5,"source":"external","detail":"organiser sales@vendor.example is outside the known domains"}]}"#;
+    db.open_tree("decisions")
+        .expect("tree")
+        .insert("vendor-pitch", decision.as_bytes())
+        .expect("insert");
+    let entry = r#"{"at":"2026-12-07T13:00:00Z","verdict":"delegate","delegate_to":"ann@acme.example","score":3,"reasons":[]}"#;
+    let mut key = b"vendor-pitch".to_vec();
+    key.push(0);
+    key.extend_from_slice(&now().timestamp_micros().to_be_bytes());
+    db.open_tree("history")
+        .expect("tree")
+        .insert(key, entry.as_bytes())
+        .expect("insert");
+    db.flush().expect("flush");
+}
+
+#[test]
+fn a_schema_1_store_is_migrated_and_keeps_its_suggestions() {
+    use crate::rules::Verdict;
+    let d = dir("schema-1");
+    schema_1_store(&d);
+    {
+        let s = Store::open(&d).expect("migrated");
+        assert_eq!(s.schema().expect("schema"), 2);
+        let v = s.decision("vendor-pitch").expect("read").expect("kept");
+        assert_eq!(
+            (v.verdict, v.score, v.reasons.len()),
+            (Verdict::Decline, -5, 2)
+        );
+        let h = s.history("vendor-pitch").expect("history");
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].verdict, Verdict::Delegate);
+        assert_eq!(h[0].delegate_to.as_deref(), Some("ann@acme.example"));
+        assert_eq!(s.meta("source_cursor").expect("meta"), None);
+        assert_eq!(
+            s.meta("last_cycle").expect("meta").as_deref(),
+            Some("2026-12-07T13:00:00+00:00")
+        );
+        // A cycle on the migrated store sees the kept decision as its previous one.
+        let (p, v) = plan(RULES);
+        let c = s.record_cycle(&p, &v, now()).expect("record");
+        assert_eq!((c.new, c.changed), (2, 0), "vendor-pitch was already known");
+    }
+    let db = sled::open(d.join("store")).expect("sled");
+    let trees: Vec<String> = db
+        .tree_names()
+        .iter()
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect();
+    assert!(!trees.contains(&"events".to_string()), "{trees:?}");
+    assert!(trees.contains(&"decisions".to_string()), "{trees:?}");
+}

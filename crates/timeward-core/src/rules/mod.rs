@@ -105,7 +105,8 @@ pub struct Conditions {
     pub notice_under: Option<TimeDelta>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Accept,
     Delegate,

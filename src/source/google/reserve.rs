@@ -9,26 +9,19 @@
 //! a crash between a write and the store's record leaves nothing to duplicate. Only
 //! differences are written: an unchanged plan writes nothing.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use google_calendar3::api::{Event, EventAttendee, EventDateTime, EventExtendedProperties};
 
-use super::google::{list_all, write, GoogleError, Hub, Write};
+use super::client::{base32hex, GoogleError, Hub};
+pub use super::writer::Writes;
+use super::writer::{Mirror, SendUpdates};
 use crate::decide::Reservation;
 use crate::rules::Rules;
 
 /// The tag on every hold timeward writes.
 pub const TAG: (&str, &str) = ("timeward", "reservation");
-
-/// What a write pass did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Writes {
-    pub inserted: usize,
-    pub patched: usize,
-    pub deleted: usize,
-}
 
 /// One hold as it should be in the calendar.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +65,7 @@ pub fn holds(reservations: &[Reservation], rules: &Rules) -> Vec<Hold> {
 pub fn hold_id(series: &str, period_start: NaiveDate) -> String {
     format!(
         "{}{}",
-        super::google::base32hex(crate::fnv1a(series.as_bytes())),
+        base32hex(crate::fnv1a(series.as_bytes())),
         period_start.format("%Y%m%d")
     )
 }
@@ -113,11 +106,10 @@ pub fn is_hold(e: &Event) -> bool {
 }
 
 /// The holds that are in the calendar, by id, with what was last written.
-pub struct Holds {
-    calendar_id: String,
-    timeout: Duration,
-    written: BTreeMap<String, Hold>,
-}
+pub struct Holds(Mirror<Hold>);
+
+/// The counterpart is invited to the hold and told of its moves: `sendUpdates=all`.
+const SEND_UPDATES: SendUpdates = SendUpdates::All;
 
 impl Holds {
     /// Lists the tagged events in the calendar (start, or after a crash).
@@ -127,59 +119,26 @@ impl Holds {
         timeout: Duration,
     ) -> Result<Holds, GoogleError> {
         let tag = format!("{}={}", TAG.0, TAG.1);
-        let (items, _) = list_all(hub, calendar_id, timeout, |c| {
-            c.add_private_extended_property(&tag).single_events(false)
-        })
-        .await?;
-        let mut written = BTreeMap::new();
-        for e in items {
-            if e.status.as_deref() == Some("cancelled") || !is_hold(&e) {
-                continue;
-            }
-            let (Some(id), Some(start), Some(end)) = (
-                e.id.clone(),
-                e.start.as_ref().and_then(|s| s.date_time),
-                e.end.as_ref().and_then(|s| s.date_time),
-            ) else {
-                continue;
-            };
-            let with = e
-                .attendees
-                .iter()
-                .flatten()
-                .find_map(|a| a.email.clone())
-                .unwrap_or_default();
-            let series = e.summary.clone().unwrap_or_default();
-            written.insert(
-                id.clone(),
-                Hold {
-                    id,
-                    series,
-                    with,
-                    start,
-                    end,
-                },
-            );
-        }
-        Ok(Holds {
-            calendar_id: calendar_id.to_string(),
+        let mirror = Mirror::reconcile(
+            hub,
+            calendar_id,
             timeout,
-            written,
-        })
+            SEND_UPDATES,
+            |c| c.add_private_extended_property(&tag).single_events(false),
+            read_hold,
+        )
+        .await?;
+        Ok(Holds(mirror))
     }
 
     /// Knowing of no hold (before the first reconcile can run): writes that meet an
     /// existing hold (409) turn into patches.
     pub fn unknown(calendar_id: &str, timeout: Duration) -> Holds {
-        Holds {
-            calendar_id: calendar_id.to_string(),
-            timeout,
-            written: BTreeMap::new(),
-        }
+        Holds(Mirror::unknown(calendar_id, timeout, SEND_UPDATES))
     }
 
     pub fn written(&self) -> impl Iterator<Item = &Hold> {
-        self.written.values()
+        self.0.written().map(|(_, h)| h)
     }
 
     /// Makes the calendar's holds what `desired` says: inserts the new, patches the
@@ -191,64 +150,37 @@ impl Holds {
         desired: &[Hold],
         now: DateTime<Utc>,
     ) -> Result<Writes, GoogleError> {
-        let mut w = Writes::default();
-        for h in desired {
-            match self.written.get(&h.id) {
-                Some(old) if old == h => {}
-                Some(_) => {
-                    self.patch(hub, h).await?;
-                    w.patched += 1;
-                }
-                None => {
-                    match self.insert(hub, h).await {
-                        Ok(()) => w.inserted += 1,
-                        // Already there (a crash before we recorded it): make it right.
-                        Err(GoogleError::Api { code: 409, .. }) => {
-                            self.patch(hub, h).await?;
-                            w.patched += 1;
-                        }
-                        Err(e) => return Err(e),
-                    }
-                }
-            }
-            self.written.insert(h.id.clone(), h.clone());
-        }
-        let keep: std::collections::HashSet<&str> = desired.iter().map(|h| h.id.as_str()).collect();
-        let gone: Vec<String> = self
-            .written
-            .values()
-            .filter(|h| !keep.contains(h.id.as_str()) && h.start > now)
-            .map(|h| h.id.clone())
+        let desired = desired
+            .iter()
+            .map(|h| (h.id.clone(), h.clone(), event_for(h)))
             .collect();
-        for id in gone {
-            self.delete(hub, &id).await?;
-            self.written.remove(&id);
-            w.deleted += 1;
-        }
-        Ok(w)
+        self.0.apply(hub, desired, |h| h.start > now).await
     }
+}
 
-    /// The counterpart is invited to the hold and told of its moves: `sendUpdates=all`.
-    async fn send(&self, hub: &Hub, w: Write<'_>) -> Result<(), GoogleError> {
-        write(hub, &self.calendar_id, self.timeout, "all", w).await
+/// One of timeward's holds as Google lists it.
+fn read_hold(e: Event) -> Option<(String, Hold)> {
+    if !is_hold(&e) {
+        return None;
     }
-
-    async fn insert(&self, hub: &Hub, h: &Hold) -> Result<(), GoogleError> {
-        self.send(hub, Write::Insert(event_for(h))).await
-    }
-
-    async fn patch(&self, hub: &Hub, h: &Hold) -> Result<(), GoogleError> {
-        self.send(hub, Write::Patch(event_for(h), &h.id)).await
-    }
-
-    async fn delete(&self, hub: &Hub, id: &str) -> Result<(), GoogleError> {
-        match self.send(hub, Write::Delete(id)).await {
-            // Already gone is what we wanted.
-            Ok(())
-            | Err(GoogleError::Api {
-                code: 404 | 410, ..
-            }) => Ok(()),
-            Err(e) => Err(e),
-        }
-    }
+    let id = e.id.clone()?;
+    let start = e.start.as_ref().and_then(|s| s.date_time)?;
+    let end = e.end.as_ref().and_then(|s| s.date_time)?;
+    let with = e
+        .attendees
+        .iter()
+        .flatten()
+        .find_map(|a| a.email.clone())
+        .unwrap_or_default();
+    let series = e.summary.clone().unwrap_or_default();
+    Some((
+        id.clone(),
+        Hold {
+            id,
+            series,
+            with,
+            start,
+            end,
+        },
+    ))
 }
