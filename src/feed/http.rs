@@ -1,4 +1,7 @@
-//! The feed's HTTP server (SPEC §6), on hyper's HTTP/1 server. Part of the shell.
+//! The feed's HTTP server: an axum router (routes, a typed bearer extractor, one fallback
+//! 404; tower's request timeout and concurrency limit) served over hyper's HTTP/1
+//! connections, whose header timeout and connection cap this module keeps. Part of the
+//! shell.
 //!
 //! Routes: `GET|HEAD /feed/TOKEN.ics` (ETag, Last-Modified, 304s), `GET /healthz`,
 //! `GET /api/decisions` and `GET /api/decisions/ID` with `Authorization: Bearer TOKEN`.
@@ -10,20 +13,28 @@
 //! What it serves is a [`Served`] value that the daemon swaps in whole after each cycle;
 //! a request never sees half of one cycle and half of the next.
 
-use std::convert::Infallible;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
-use http_body_util::Full;
-use hyper::body::{Bytes, Incoming};
-use hyper::header::{
-    HeaderValue, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE,
-    IF_NONE_MATCH, LAST_MODIFIED,
+use axum::body::Body;
+use axum::extract::{FromRequestParts, State};
+use axum::http::header::{
+    HeaderValue, AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG,
+    IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
 };
-use hyper::{Method, Request, Response, StatusCode};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::any;
+use axum::Router;
+use hyper::body::Bytes;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
+use tower::limit::ConcurrencyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 
 /// One rendered feed with its validators.
 #[derive(Debug, Clone)]
@@ -122,6 +133,23 @@ impl Default for Limits {
     }
 }
 
+/// The routes. Every answer that is not a success is the same empty 404: an unknown
+/// path, a wrong method, a wrong token, an unknown id.
+pub fn router(shared: Shared, limits: Limits) -> Router {
+    Router::new()
+        .route("/healthz", any(healthz))
+        .route("/feed/{file}", any(feed))
+        .route("/api/decisions", any(decisions))
+        .route("/api/decisions/{*id}", any(decision))
+        .fallback(not_found)
+        .layer(ConcurrencyLimitLayer::new(limits.max_connections.max(1)))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.connection_timeout,
+        ))
+        .with_state(shared)
+}
+
 /// Serves until `stop` turns true, then stops accepting and lets open requests finish
 /// (each connection ends within its timeout).
 pub async fn serve(
@@ -130,6 +158,7 @@ pub async fn serve(
     limits: Limits,
     mut stop: watch::Receiver<bool>,
 ) {
+    let app = router(shared, limits);
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     loop {
         let permit = tokio::select! {
@@ -152,12 +181,10 @@ pub async fn serve(
             _ = stop.changed() => return,
         };
         let _ = stream.set_nodelay(true);
-        let shared = shared.clone();
+        let service = TowerToHyperService::new(app.clone());
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| {
-                let shared = shared.clone();
-                async move { Ok::<_, Infallible>(respond(&shared, &req)) }
-            });
+            // The header timeout and buffer cap are the connection's, which axum's own
+            // `serve` does not expose: hence hyper's builder here.
             let conn = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(limits.header_timeout)
@@ -169,77 +196,117 @@ pub async fn serve(
     }
 }
 
-type Body = Full<Bytes>;
-
-fn not_found() -> Response<Body> {
-    let mut r = Response::new(Body::new(Bytes::new()));
+fn not_found_response() -> Response {
+    let mut r = Response::new(Body::empty());
     *r.status_mut() = StatusCode::NOT_FOUND;
     r
 }
 
-/// Compares in time that depends only on the lengths, so the token cannot be guessed
-/// byte by byte from response times.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+async fn not_found() -> Response {
+    not_found_response()
 }
 
-/// Answers one request.
-pub fn respond(shared: &Shared, req: &Request<Incoming>) -> Response<Body> {
-    let head = req.method() == Method::HEAD;
-    if req.method() != Method::GET && !head {
-        return not_found();
-    }
-    let path = req.uri().path();
-    let served = shared.current();
-    if path == "/healthz" {
-        let mut r = json(served.health.clone(), head);
-        if !served.healthy {
-            *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+/// The feed token, compared in constant time, so it cannot be guessed byte by byte from
+/// response times.
+fn is_token(shared: &Shared, given: &str) -> bool {
+    bool::from(given.as_bytes().ct_eq(shared.token.as_bytes()))
+}
+
+/// A GET or a HEAD (whose body is left out); any other method is the uniform 404 (axum's
+/// own 405 would say that the path exists, and its `Allow` header which methods).
+pub struct Read {
+    head: bool,
+}
+
+impl<S: Sync> FromRequestParts<S> for Read {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        match parts.method {
+            Method::GET => Ok(Read { head: false }),
+            Method::HEAD => Ok(Read { head: true }),
+            _ => Err(not_found_response()),
         }
-        return r;
     }
-    if let Some(rest) = path.strip_prefix("/feed/") {
-        let Some(token) = rest.strip_suffix(".ics") else {
-            return not_found();
-        };
-        if !same(token.as_bytes(), shared.token.as_bytes()) {
-            return not_found();
-        }
-        return match &served.feed {
-            Some(feed) => feed_response(feed, req, head),
-            None => not_found(),
-        };
-    }
-    if path == "/api/decisions" || path.starts_with("/api/decisions/") {
-        let bearer = req
-            .headers()
+}
+
+/// A request that carries `Authorization: Bearer TOKEN`; any other is the uniform 404.
+pub struct Bearer;
+
+impl FromRequestParts<Shared> for Bearer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, Response> {
+        let given = parts
+            .headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or("");
-        if !same(bearer.trim().as_bytes(), shared.token.as_bytes()) {
-            return not_found();
+        if is_token(shared, given.trim()) {
+            Ok(Bearer)
+        } else {
+            Err(not_found_response())
         }
-        if path == "/api/decisions" {
-            return match (shared.lookup)(None) {
-                Some(body) => json(body, head),
-                None => not_found(),
-            };
-        }
-        let raw = &path["/api/decisions/".len()..];
-        let Ok(id) = percent_encoding::percent_decode_str(raw).decode_utf8() else {
-            return not_found();
-        };
-        return match (shared.lookup)(Some(&id)) {
-            Some(body) => json(body, head),
-            None => not_found(),
-        };
     }
-    not_found()
 }
 
-fn json(body: Bytes, head: bool) -> Response<Body> {
-    let mut r = Response::new(Body::new(if head { Bytes::new() } else { body }));
+async fn healthz(Read { head }: Read, State(shared): State<Shared>) -> Response {
+    let served = shared.current();
+    let mut r = json(served.health.clone(), head);
+    if !served.healthy {
+        *r.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    }
+    r
+}
+
+/// `/feed/TOKEN.ics`. The path is read raw (not through axum's `Path`, whose rejection
+/// would be a 400 that differs from the uniform 404).
+async fn feed(
+    Read { head }: Read,
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let token = uri
+        .path()
+        .strip_prefix("/feed/")
+        .and_then(|rest| rest.strip_suffix(".ics"));
+    match (token, &shared.current().feed) {
+        (Some(token), Some(feed)) if is_token(&shared, token) => {
+            feed_response(feed, &headers, head)
+        }
+        _ => not_found_response(),
+    }
+}
+
+/// `/api/decisions`: the last cycle's plan.
+async fn decisions(Read { head }: Read, _: Bearer, State(shared): State<Shared>) -> Response {
+    match (shared.lookup)(None) {
+        Some(body) => json(body, head),
+        None => not_found_response(),
+    }
+}
+
+/// `/api/decisions/ID` (ID percent-encoded): one decision with its history.
+async fn decision(
+    Read { head }: Read,
+    _: Bearer,
+    State(shared): State<Shared>,
+    uri: Uri,
+) -> Response {
+    let raw = uri.path().strip_prefix("/api/decisions/").unwrap_or("");
+    let Ok(id) = percent_encoding::percent_decode_str(raw).decode_utf8() else {
+        return not_found_response();
+    };
+    match (shared.lookup)(Some(&id)) {
+        Some(body) => json(body, head),
+        None => not_found_response(),
+    }
+}
+
+fn json(body: Bytes, head: bool) -> Response {
+    let mut r = Response::new(Body::from(if head { Bytes::new() } else { body }));
     r.headers_mut().insert(
         CONTENT_TYPE,
         HeaderValue::from_static("application/json; charset=utf-8"),
@@ -249,8 +316,7 @@ fn json(body: Bytes, head: bool) -> Response<Body> {
     r
 }
 
-fn feed_response(feed: &FeedBody, req: &Request<Incoming>, head: bool) -> Response<Body> {
-    let h = req.headers();
+fn feed_response(feed: &FeedBody, h: &HeaderMap, head: bool) -> Response {
     let fresh = match h.get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
         // If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2).
         Some(tags) => tags.split(',').any(|t| {
@@ -264,7 +330,7 @@ fn feed_response(feed: &FeedBody, req: &Request<Incoming>, head: bool) -> Respon
             .is_some_and(|since| whole_seconds(feed.modified) <= since),
     };
     let mut r = if fresh {
-        let mut r = Response::new(Body::new(Bytes::new()));
+        let mut r = Response::new(Body::empty());
         *r.status_mut() = StatusCode::NOT_MODIFIED;
         r
     } else {
@@ -273,16 +339,14 @@ fn feed_response(feed: &FeedBody, req: &Request<Incoming>, head: bool) -> Respon
         } else {
             feed.bytes.clone()
         };
-        let mut r = Response::new(Body::new(body));
+        let mut r = Response::new(Body::from(body));
         r.headers_mut().insert(
             CONTENT_TYPE,
             HeaderValue::from_static("text/calendar; charset=utf-8"),
         );
         if head {
-            r.headers_mut().insert(
-                hyper::header::CONTENT_LENGTH,
-                HeaderValue::from(feed.bytes.len()),
-            );
+            r.headers_mut()
+                .insert(CONTENT_LENGTH, HeaderValue::from(feed.bytes.len()));
         }
         r
     };
@@ -316,10 +380,12 @@ mod tests {
 
     #[test]
     fn tokens_compare_whole() {
-        assert!(same(b"abc", b"abc"));
-        assert!(!same(b"abc", b"abd"));
-        assert!(!same(b"abc", b"abcd"));
-        assert!(!same(b"", b"a"));
+        let shared = Shared::new("abc", Arc::new(|_: Option<&str>| None));
+        assert!(is_token(&shared, "abc"));
+        assert!(!is_token(&shared, "abd"));
+        assert!(!is_token(&shared, "abcd"));
+        assert!(!is_token(&shared, "ab"));
+        assert!(!is_token(&shared, ""));
     }
 
     #[test]
