@@ -126,11 +126,9 @@ pub async fn run(
     );
     notify(&[sd_notify::NotifyState::Ready]);
 
+    // Watching starts before the first read, so no edit falls between the two.
     let (rules_tx, mut rules_rx) = mpsc::channel::<()>(1);
     let _watcher = watch_rules(&daemon.config.rules, rules_tx);
-    let watchdog = watchdog_interval();
-    let mut watchdog_tick = tokio::time::interval(watchdog.unwrap_or(Duration::from_secs(3600)));
-
     daemon.reload_rules();
     if daemon.rules.is_none() && shared.current().feed.is_none() {
         // Nothing to serve and nothing to decide with: say so and stop, rather than run
@@ -141,36 +139,7 @@ pub async fn run(
         ));
     }
     daemon.poll_and_cycle().await;
-    loop {
-        let wait = daemon.next_poll.saturating_duration_since(Instant::now());
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {
-                daemon.poll_and_cycle().await;
-            }
-            Some(()) = rules_rx.recv() => {
-                // Editors write a file in several steps: let them finish.
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                while rules_rx.try_recv().is_ok() {}
-                if daemon.reload_rules() {
-                    daemon.rules_changed().await;
-                }
-            }
-            s = signals.recv() => match s {
-                Some(Signal::Reload) => {
-                    notify_reloading();
-                    tracing::info!("reload requested (SIGHUP)");
-                    daemon.reload_rules();
-                    daemon.reread = daemon.needs_reread();
-                    daemon.poll_and_cycle().await;
-                    notify(&[sd_notify::NotifyState::Ready]);
-                }
-                Some(Signal::Stop) | None => break,
-            },
-            _ = watchdog_tick.tick(), if watchdog.is_some() => {
-                notify(&[sd_notify::NotifyState::Watchdog]);
-            }
-        }
-    }
+    daemon.until_stopped(&mut signals, &mut rules_rx).await;
 
     notify(&[sd_notify::NotifyState::Stopping]);
     tracing::info!("stopping: no new connections; flushing the store");
@@ -293,6 +262,50 @@ impl Daemon {
         let backoff = Duration::from_secs(1u64 << self.failures.min(12).saturating_sub(1));
         self.next_poll = Instant::now() + backoff.min(self.config.poll_interval);
         self.publish_health();
+    }
+}
+
+impl Daemon {
+    /// The loop: a poll when due, a rules edit, a signal, the watchdog — until a stop.
+    async fn until_stopped(
+        &mut self,
+        signals: &mut mpsc::Receiver<Signal>,
+        rules_rx: &mut mpsc::Receiver<()>,
+    ) {
+        let watchdog = watchdog_interval();
+        let mut watchdog_tick =
+            tokio::time::interval(watchdog.unwrap_or(Duration::from_secs(3600)));
+
+        loop {
+            let wait = self.next_poll.saturating_duration_since(Instant::now());
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {
+                    self.poll_and_cycle().await;
+                }
+                Some(()) = rules_rx.recv() => {
+                    // Editors write a file in several steps: let them finish.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    while rules_rx.try_recv().is_ok() {}
+                    if self.reload_rules() {
+                        self.rules_changed().await;
+                    }
+                }
+                s = signals.recv() => match s {
+                    Some(Signal::Reload) => {
+                        notify_reloading();
+                        tracing::info!("reload requested (SIGHUP)");
+                        self.reload_rules();
+                        self.reread = self.needs_reread();
+                        self.poll_and_cycle().await;
+                        notify(&[sd_notify::NotifyState::Ready]);
+                    }
+                    Some(Signal::Stop) | None => break,
+                },
+                _ = watchdog_tick.tick(), if watchdog.is_some() => {
+                    notify(&[sd_notify::NotifyState::Watchdog]);
+                }
+            }
+        }
     }
 }
 

@@ -106,7 +106,7 @@ impl<'a> Context<'a> {
             rule_details: rules
                 .rules
                 .iter()
-                .map(|r| shared(super::facts::describe(&r.when)))
+                .map(|r| shared(super::describe::describe(&r.when)))
                 .collect(),
             warnings,
         }

@@ -7,6 +7,7 @@
 #[macro_use]
 mod text;
 mod context;
+mod describe;
 mod facts;
 mod local;
 pub mod plan;

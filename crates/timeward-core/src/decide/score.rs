@@ -161,7 +161,7 @@ impl Scoring<'_, '_> {
             "overlaps ",
             Quoted(what),
             " (",
-            When(ctx, hit.start, hit.end),
+            When(ctx.tz, hit.start, hit.end),
             ")"
         );
         if occ.len() > 1 {
@@ -186,7 +186,7 @@ impl Scoring<'_, '_> {
             "overlaps the 1:1 ",
             Quoted(&r.series),
             " (",
-            When(ctx, r.start, r.end),
+            When(ctx.tz, r.start, r.end),
             ")"
         );
         Some(reason(
@@ -275,7 +275,7 @@ impl Scoring<'_, '_> {
             " ",
             Quoted(what),
             " (",
-            When(ctx, hit.start, hit.end),
+            When(ctx.tz, hit.start, hit.end),
             "), less than the ",
             &format_duration(buffer),
             " buffer"
@@ -325,7 +325,7 @@ impl Scoring<'_, '_> {
             "also overlaps the pending request ",
             Quoted(other.public_title()),
             " (",
-            When(ctx, hit.start, hit.end),
+            When(ctx.tz, hit.start, hit.end),
             ")"
         );
         Some(reason(0, "info", detail))

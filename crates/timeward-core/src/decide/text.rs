@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Datelike, NaiveDateTime, TimeDelta, Timelike, Utc, Weekday};
 
-use super::context::Context;
 use crate::rules::values::weekday_name;
+use chrono_tz::Tz;
 
 /// `format!` into a buffer sized for a typical reason, so that writing one does not grow
 /// it several times (reasons are written for every request).
@@ -81,16 +81,16 @@ impl Put for usize {
 
 /// "Wed 2026-12-09 12:00-13:00" in the executive's zone.
 #[derive(Clone, Copy)]
-pub(super) struct When<'c>(
-    pub(super) &'c Context<'c>,
+pub(super) struct When(
+    pub(super) Tz,
     pub(super) DateTime<Utc>,
     pub(super) DateTime<Utc>,
 );
 
-impl Put for When<'_> {
+impl Put for When {
     fn put(self, s: &mut String) {
-        let ls = self.0.local(self.1);
-        let le = self.0.local(self.2);
+        let ls = self.1.with_timezone(&self.0).naive_local();
+        let le = self.2.with_timezone(&self.0).naive_local();
         Day(ls.date()).put(s);
         s.push(' ');
         Hm(ls).put(s);
@@ -140,7 +140,7 @@ macro_rules! display_by_put {
         }
     )*};
 }
-display_by_put!(Quoted<'_>, When<'_>, Day, Hm);
+display_by_put!(Quoted<'_>, When, Day, Hm);
 
 pub(super) fn rounded(d: TimeDelta) -> TimeDelta {
     TimeDelta::minutes(d.num_minutes())
