@@ -1,4 +1,4 @@
-//! Placing 10 1:1 series over a 12-week horizon in a 10 000-event calendar (SPEC §4). The
+//! Placing 10 1:1 series over a 12-week horizon in a 10 000-event calendar. The
 //! figure goes in BENCHMARKS.md (target: under 10 ms). Also the same with the first run's
 //! reservations as `previous`, the daemon's steady state.
 

@@ -1,6 +1,6 @@
 //! The offline commands (`check`, `decide`, `agenda`): read the files, call the core, print.
 //! Part of the shell: it reads files and writes to stdout/stderr; it decides nothing itself.
-//! Each command returns its exit code (SPEC §5): 0 success, 1 invalid input.
+//! Each command returns its exit code: 0 success, 1 invalid input.
 
 use std::fmt::Write as _;
 use std::path::Path;

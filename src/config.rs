@@ -1,4 +1,4 @@
-//! The daemon's configuration (SPEC §7): `config/timeward.toml` (or `--config FILE`)
+//! The daemon's configuration: `config/timeward.toml` (or `--config FILE`)
 //! layered under `TIMEWARD_*` environment variables, read raw with the `config` crate and
 //! then validated into [`Config`]. Part of the shell. A bad value fails at start with the
 //! key, what is wrong and what to write instead.
@@ -35,7 +35,7 @@ struct RawSource {
     kind: String,
     url: Option<String>,
     path: Option<String>,
-    // The Google source's keys (SPEC §7).
+    // The Google source's keys.
     calendar_id: Option<String>,
     mode: Option<String>,
     auth: Option<String>,

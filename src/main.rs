@@ -1,5 +1,5 @@
 //! The `timeward` command line: parses arguments and hands them to `timeward::cli`.
-//! Exit codes (SPEC §5): 0 success, 1 invalid input, 2 usage error.
+//! Exit codes: 0 success, 1 invalid input, 2 usage error.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -83,11 +83,11 @@ enum Command {
         /// An earlier `decide --json` output: its 1:1 reservations stay put where still free
         #[arg(long, value_name = "FILE.json")]
         previous: Option<PathBuf>,
-        /// Print the JSON of SPEC §5 instead of a table
+        /// Print the plan as JSON instead of a table
         #[arg(long)]
         json: bool,
     },
-    /// Run the daemon: poll the calendar, decide, serve the suggestions feed (SPEC §6, §7)
+    /// Run the daemon: poll the calendar, decide, serve the suggestions feed
     Run {
         /// The configuration file (default: config/timeward.toml); TIMEWARD_* variables override it
         #[arg(long)]

@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// The suggestions feed as last served.
 pub const FEED_FILE: &str = "feed.ics";
-/// The last cycle's plan (SPEC §5 JSON).
+/// The last cycle's plan (JSON).
 pub const DECISIONS_FILE: &str = "decisions.json";
 /// The generated feed token (0600).
 pub const TOKEN_FILE: &str = "feed_token";

@@ -1,4 +1,4 @@
-//! The command line as a person uses it: exit codes 0/1/2 of SPEC §5, and bad input that
+//! The command line as a person uses it: exit codes 0/1/2, and bad input that
 //! gets a message naming the file, the line and the fix, never a panic.
 
 use std::path::{Path, PathBuf};

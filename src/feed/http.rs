@@ -68,7 +68,7 @@ pub struct Served {
 }
 
 /// The JSON API's answers, looked up when asked (they are not held in memory):
-/// `None` is `/api/decisions`, the last cycle's plan (SPEC §5); `Some(id)` is
+/// `None` is `/api/decisions`, the last cycle's plan; `Some(id)` is
 /// `/api/decisions/ID`, one decision with its history. `None` out is a 404.
 pub type Lookup = Arc<dyn Fn(Option<&str>) -> Option<Bytes> + Send + Sync>;
 

@@ -181,7 +181,7 @@ impl Event {
         self.attendees.iter().find(|a| a.email == email)
     }
 
-    /// SPEC §1: busy, request or neither, for the executive whose lower-cased address is
+    /// Busy, request or neither, for the executive whose lower-cased address is
     /// `exec`.
     pub fn kind(&self, exec: &str) -> Kind {
         if self.status == Status::Cancelled {

@@ -1,4 +1,4 @@
-//! The decision procedure of SPEC §3: a score built from reasons, then a verdict.
+//! The decision procedure: a score built from reasons, then a verdict.
 //!
 //! Pure core: `decide(&Snapshot, &Rules, &[Reservation], now) -> Plan` reads no clock, file
 //! or network, and gives the same bytes for the same inputs. Every point in a score comes
@@ -22,7 +22,7 @@ pub use plan::{previous_reservations, rfc3339, Decision, Plan, Reason, Reservati
 use crate::calendar::Snapshot;
 use crate::rules::Rules;
 
-/// Decides every pending request in `snapshot` (SPEC §1: the executive's answer is still
+/// Decides every pending request in `snapshot` (the executive's answer is still
 /// needed and an occurrence overlaps `[now, now + horizon)`), on one thread.
 pub fn decide(
     snapshot: &Snapshot,

@@ -1,5 +1,5 @@
 //! What `decide` returns: decisions with their reasons, reservations and unplaced 1:1
-//! periods, and the JSON of SPEC §5 they are written as.
+//! periods, and the JSON they are written as.
 
 use std::sync::Arc;
 
@@ -196,7 +196,7 @@ struct JsonUnplaced<'a> {
 }
 
 impl Plan {
-    /// The JSON object of SPEC §5, pretty-printed, byte-for-byte the same for the same plan.
+    /// The plan as a JSON object, pretty-printed, byte-for-byte the same for the same plan.
     pub fn to_json(&self) -> String {
         let tz = self.timezone;
         let plan = JsonPlan {
@@ -259,7 +259,7 @@ struct PreviousReservation {
     end: String,
 }
 
-/// The reservations of an earlier `decide --json` output (SPEC §5), to be kept where they
+/// The reservations of an earlier `decide --json` output, to be kept where they
 /// are still free. An error names the line and column and what is wrong.
 pub fn previous_reservations(json: &str) -> Result<Vec<Reservation>, String> {
     let plan: PreviousPlan = serde_json::from_str(json).map_err(|e| {

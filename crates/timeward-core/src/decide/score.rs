@@ -1,4 +1,4 @@
-//! Scoring one request: each contribution of SPEC §3 step 1 in the order the spec lists
+//! Scoring one request: each contribution of step 1 of the decision procedure in a fixed order
 //! them, each at most once and each with its reason; then the verdict of step 2.
 
 use chrono::{Datelike, TimeDelta};

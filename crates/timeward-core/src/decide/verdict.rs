@@ -1,4 +1,4 @@
-//! The verdict of SPEC §3 step 2, with the sentence that explains it: a blocked organiser,
+//! The verdict of step 2 of the decision procedure, with the sentence that explains it: a blocked organiser,
 //! then the first deciding rule, then the thresholds and the delegates' topics.
 
 use super::context::Context;
@@ -7,7 +7,7 @@ use super::local::{Local, Span};
 use super::text::Put;
 use crate::rules::{Delegate, Effect, Phrase, Rule, Rules, Verdict};
 
-/// SPEC §3 step 2, with the sentence that explains it.
+/// step 2 of the decision procedure, with the sentence that explains it.
 pub(super) fn verdict(
     ctx: &Context<'_>,
     facts: &Facts<'_>,

@@ -1,4 +1,4 @@
-//! The suggestions feed of SPEC §6: a plan as an iCalendar file the assistant subscribes to.
+//! The suggestions feed: a plan as an iCalendar file the assistant subscribes to.
 //!
 //! Rendering is pure: [`entries`] turns a plan into the feed's events, [`advance`] carries
 //! each event's `SEQUENCE` and `DTSTAMP` over from the previous feed (they rise only when

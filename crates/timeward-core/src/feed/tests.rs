@@ -1,4 +1,4 @@
-//! The feed as SPEC §6 asks: RFC 5545 shape, summaries, stable UIDs and bytes, SEQUENCE
+//! The feed: RFC 5545 shape, summaries, stable UIDs and bytes, SEQUENCE
 //! that rises only on change, and no private text.
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};

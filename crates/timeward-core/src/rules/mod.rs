@@ -1,4 +1,4 @@
-//! The rules file (SPEC §2): the executive's goals, gatekeeping rules, delegates and 1:1s,
+//! The rules file: the executive's goals, gatekeeping rules, delegates and 1:1s,
 //! as validated values.
 //!
 //! Pure core: [`Rules::parse`] takes the file's text and name and returns either the rules

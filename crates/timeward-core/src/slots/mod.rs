@@ -1,4 +1,4 @@
-//! Recurring 1:1 reservations (SPEC §4): one slot per period of each `[[one_on_ones]]`
+//! Recurring 1:1 reservations: one slot per period of each `[[one_on_ones]]`
 //! series, placed in file order, each series' slots blocking the next.
 //!
 //! Pure core: the calendar, the rules, the previous run's reservations and `now` are

@@ -60,7 +60,7 @@ fn expanding_on_several_threads_gives_what_one_thread_gives() {
     }
 }
 
-/// SPEC §1, what an event is to the executive, as a table: (case, organiser, the
+/// What an event is to the executive (busy, request or neither), as a table: (case, organiser, the
 /// executive's entry, another guest, cancelled, transparent) → kind.
 #[test]
 fn busy_request_or_other() {

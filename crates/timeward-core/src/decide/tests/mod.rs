@@ -1,4 +1,4 @@
-//! Table-driven tests of SPEC §3: each weight, condition and effect on a tiny calendar.
+//! Table-driven tests of the decision procedure: each weight, condition and effect on a tiny calendar.
 //! Times are New York wall-clock times in the week of Monday 2026-12-07; `now` is that
 //! Monday 08:00.
 

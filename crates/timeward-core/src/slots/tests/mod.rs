@@ -1,4 +1,4 @@
-//! Table-driven tests of 1:1 placement (SPEC §4), on New York wall-clock times. Each case
+//! Table-driven tests of 1:1 placement, on New York wall-clock times. Each case
 //! is a calendar of busy blocks, a `now`, rules, and the reservations expected, written as
 //! "series Mon 2026-12-07 09:00-09:30" in local time.
 
