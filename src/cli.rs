@@ -25,7 +25,7 @@ fn load_calendar(path: &Path) -> Result<Snapshot, String> {
 }
 
 /// The value, or `None` after printing the error for the person at the terminal.
-fn reported<T>(r: Result<T, String>) -> Option<T> {
+fn reported<T, E: std::fmt::Display>(r: Result<T, E>) -> Option<T> {
     r.map_err(|e| eprintln!("{e}")).ok()
 }
 

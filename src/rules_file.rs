@@ -3,12 +3,27 @@
 
 use std::path::Path;
 
-use crate::rules::Rules;
+use crate::rules::{Rules, RulesError};
+
+/// Why a rules file is not in force.
+#[derive(Debug, thiserror::Error)]
+pub enum RulesFileError {
+    #[error("{path}: cannot read the rules file: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    /// Every error in the file, each with its line, column, key and fix.
+    #[error("{0}")]
+    Invalid(#[from] RulesError),
+}
 
 /// Reads and validates a rules file; the error text names file, line and column.
-pub fn load(path: &Path) -> Result<Rules, String> {
+pub fn load(path: &Path) -> Result<Rules, RulesFileError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{name}: cannot read the rules file: {e}"))?;
-    Rules::parse(&text, &name).map_err(|e| e.to_string())
+    let text = std::fs::read_to_string(path).map_err(|source| RulesFileError::Read {
+        path: name.clone(),
+        source,
+    })?;
+    Ok(Rules::parse(&text, &name)?)
 }

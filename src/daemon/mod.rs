@@ -17,13 +17,15 @@ mod systemd;
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 use hyper::body::Bytes;
 use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
+// Tokio's clock, so that the poll schedule follows `tokio::time::pause` in a test.
+use tokio::time::Instant;
 
 use crate::calendar::Snapshot;
 use crate::config::Config;
@@ -67,8 +69,11 @@ pub enum StartError {
         path: String,
         source: std::io::Error,
     },
+    #[error("the listening socket: {0}")]
+    Listener(std::io::Error),
+    /// The rules are invalid and no earlier feed exists to serve meanwhile.
     #[error("{0}")]
-    Other(String),
+    Rules(String),
 }
 
 /// Runs until a [`Signal::Stop`] (or the end of the signal channel).
@@ -101,9 +106,7 @@ pub async fn run(
     daemon.restore();
 
     let (stop_tx, stop_rx) = watch::channel(false);
-    let addr = listener
-        .local_addr()
-        .map_err(|e| StartError::Other(format!("the listening socket: {e}")))?;
+    let addr = listener.local_addr().map_err(StartError::Listener)?;
     if let Err(e) = write_atomically(
         &state.join(ADDRESS_FILE),
         addr.to_string().as_bytes(),
@@ -134,7 +137,7 @@ pub async fn run(
         // Nothing to serve and nothing to decide with: say so and stop, rather than run
         // empty. (With a previous run's feed, it keeps being served until the rules are fixed.)
         let _ = stop_tx.send(true);
-        return Err(StartError::Other(
+        return Err(StartError::Rules(
             daemon.rules_error.take().unwrap_or_default(),
         ));
     }
@@ -277,9 +280,8 @@ impl Daemon {
             tokio::time::interval(watchdog.unwrap_or(Duration::from_secs(3600)));
 
         loop {
-            let wait = self.next_poll.saturating_duration_since(Instant::now());
             tokio::select! {
-                _ = tokio::time::sleep(wait) => {
+                _ = tokio::time::sleep_until(self.next_poll) => {
                     self.poll_and_cycle().await;
                 }
                 Some(()) = rules_rx.recv() => {

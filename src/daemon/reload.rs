@@ -11,7 +11,7 @@ use super::Daemon;
 impl Daemon {
     /// Re-reads the rules file. Returns whether new rules are in force.
     pub(super) fn reload_rules(&mut self) -> bool {
-        let result = crate::rules_file::load(&self.config.rules);
+        let result = crate::rules_file::load(&self.config.rules).map_err(|e| e.to_string());
         let changed = match result {
             Ok(rules) => {
                 let same = self.rules.as_deref() == Some(&rules);

@@ -59,7 +59,7 @@ pub async fn connect(
         }
         GoogleAuth::Installed { client_secret } => {
             let secret = read_client_secret(client_secret).await?;
-            let store = super::token::TokenFile::open(token_file).map_err(GoogleError::Other)?;
+            let store = super::token::TokenFile::open(token_file)?;
             if !store.exists() {
                 return Err(GoogleError::Other(format!(
                     "not signed in to Google ({} is missing)\n    fix: run timeward auth google --client-secret {}",
@@ -132,7 +132,7 @@ pub async fn sign_in(
 ) -> Result<(), GoogleError> {
     use google_calendar3::yup_oauth2;
     let secret = read_client_secret(client_secret).await?;
-    let store = super::token::TokenFile::open(token_file).map_err(GoogleError::Other)?;
+    let store = super::token::TokenFile::open(token_file)?;
     let client = oauth_client();
     let auth = yup_oauth2::InstalledFlowAuthenticator::with_client(
         secret,

@@ -24,6 +24,8 @@ pub enum GoogleError {
     },
     #[error("Google Calendar: {0}")]
     Other(String),
+    #[error(transparent)]
+    Token(#[from] super::token::NotPrivate),
 }
 
 impl GoogleError {

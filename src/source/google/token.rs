@@ -10,13 +10,26 @@ use google_calendar3::yup_oauth2::storage::{TokenInfo, TokenStorage, TokenStorag
 /// The file's name in the state directory.
 pub const FILE: &str = "google-token.json";
 
+/// A token file that others may read: refused, with the command that fixes it.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{}: the Google token file is readable by others (mode {mode:o}); it holds the \
+     executive's calendar access\n    fix: chmod 600 {}",
+    path.display(),
+    path.display()
+)]
+pub struct NotPrivate {
+    pub path: PathBuf,
+    pub mode: u32,
+}
+
 pub struct TokenFile {
     path: PathBuf,
 }
 
 impl TokenFile {
     /// The token file at `path`. If it exists, it must be readable by its owner only.
-    pub fn open(path: &Path) -> Result<TokenFile, String> {
+    pub fn open(path: &Path) -> Result<TokenFile, NotPrivate> {
         check_private(path)?;
         Ok(TokenFile {
             path: path.to_path_buf(),
@@ -36,19 +49,17 @@ impl TokenFile {
 }
 
 /// Refuses a file that group or others may read or write.
-pub fn check_private(path: &Path) -> Result<(), String> {
+pub fn check_private(path: &Path) -> Result<(), NotPrivate> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         if let Ok(meta) = std::fs::metadata(path) {
             let mode = meta.permissions().mode() & 0o777;
             if mode & 0o077 != 0 {
-                return Err(format!(
-                    "{}: the Google token file is readable by others (mode {mode:o}); it holds \
-                     the executive's calendar access\n    fix: chmod 600 {}",
-                    path.display(),
-                    path.display()
-                ));
+                return Err(NotPrivate {
+                    path: path.to_path_buf(),
+                    mode,
+                });
             }
         }
     }
