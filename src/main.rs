@@ -117,9 +117,14 @@ enum Command {
         /// End of the window (RFC 3339)
         #[arg(long, value_parser = parse_time)]
         to: DateTime<Utc>,
-        /// A rules file: names the executive (busy / request) and the time zone
+        /// A rules file: names the executive (busy / request / other, and why) and the
+        /// time zone
         #[arg(long)]
         rules: Option<PathBuf>,
+        /// The time zone to show times in (an IANA name such as America/New_York);
+        /// default: the rules' zone, else UTC
+        #[arg(long, value_parser = parse_zone)]
+        tz: Option<chrono_tz::Tz>,
         /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
@@ -138,6 +143,11 @@ enum AuthService {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+}
+
+fn parse_zone(s: &str) -> Result<chrono_tz::Tz, String> {
+    s.parse()
+        .map_err(|_| format!("{s:?} is not a time zone: use an IANA name such as America/New_York"))
 }
 
 fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
@@ -171,8 +181,16 @@ fn main() -> ExitCode {
             from,
             to,
             rules,
+            tz,
             json,
-        } => timeward::cli::agenda(&calendar, from, to, rules.as_deref(), json),
+        } => timeward::cli::agenda(&timeward::cli::AgendaArgs {
+            calendar: &calendar,
+            from,
+            to,
+            rules: rules.as_deref(),
+            tz,
+            json,
+        }),
         Command::Run { config } => {
             with_daemon_allocator_options();
             run(config.as_deref())

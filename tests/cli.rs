@@ -119,7 +119,8 @@ fn a_missing_rules_file_is_invalid_input() {
     let out = timeward(&["check", "--rules", "no/such/rules.toml"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).contains("no/such/rules.toml: cannot read the rules file"),
+        text(&out.stderr).contains("no/such/rules.toml: no rules file here")
+            && text(&out.stderr).contains("cp config/rules.example.toml no/such/rules.toml"),
         "{}",
         text(&out.stderr)
     );

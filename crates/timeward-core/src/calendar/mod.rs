@@ -184,22 +184,63 @@ impl Event {
     /// Busy, request or neither, for the executive whose lower-cased address is
     /// `exec`.
     pub fn kind(&self, exec: &str) -> Kind {
+        self.kind_why(exec).0
+    }
+
+    /// [`Event::kind`], with why (what `timeward agenda` shows).
+    pub fn kind_why(&self, exec: &str) -> (Kind, Why) {
         if self.status == Status::Cancelled {
-            return Kind::Other;
+            return (Kind::Other, Why::Cancelled);
         }
         let organised_by_exec = self.organizer.as_deref() == Some(exec);
         match self.attendee(exec) {
-            Some(a) if a.partstat == PartStat::NeedsAction && !organised_by_exec => Kind::Request,
-            _ if self.transparent => Kind::Other,
+            Some(a) if a.partstat == PartStat::NeedsAction && !organised_by_exec => {
+                (Kind::Request, Why::AwaitsAnswer)
+            }
+            _ if self.transparent => (Kind::Other, Why::Transparent),
             // Google lets an organiser answer "No": their own declined entry is not busy.
-            Some(a) if a.partstat == PartStat::Declined => Kind::Other,
-            _ if organised_by_exec => Kind::Busy,
-            Some(a) if matches!(a.partstat, PartStat::Accepted | PartStat::Tentative) => Kind::Busy,
-            Some(_) => Kind::Other,
+            Some(a) if a.partstat == PartStat::Declined => (Kind::Other, Why::Declined),
+            _ if organised_by_exec => (Kind::Busy, Why::Organised),
+            Some(a) if a.partstat == PartStat::Accepted => (Kind::Busy, Why::Accepted),
+            Some(a) if a.partstat == PartStat::Tentative => (Kind::Busy, Why::Tentative),
+            Some(_) => (Kind::Other, Why::Delegated),
             // Not invited: an event with no attendees is the executive's own block; one
             // with attendees that do not include the executive is someone else's.
-            None if self.attendees.is_empty() => Kind::Busy,
-            None => Kind::Other,
+            None if self.attendees.is_empty() => (Kind::Busy, Why::NoAttendees),
+            None => (Kind::Other, Why::NotInvited),
+        }
+    }
+}
+
+/// Why an event is busy, a request or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    Cancelled,
+    AwaitsAnswer,
+    Transparent,
+    Declined,
+    Organised,
+    Accepted,
+    Tentative,
+    /// Delegated, or another answer than yes, maybe or no.
+    Delegated,
+    NoAttendees,
+    NotInvited,
+}
+
+impl Why {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Why::Cancelled => "cancelled",
+            Why::AwaitsAnswer => "awaits the executive's answer",
+            Why::Transparent => "marked free (transparent)",
+            Why::Declined => "declined",
+            Why::Organised => "organised by the executive",
+            Why::Accepted => "accepted",
+            Why::Tentative => "tentatively accepted",
+            Why::Delegated => "delegated or answered otherwise",
+            Why::NoAttendees => "no attendees: the executive's own block",
+            Why::NotInvited => "the executive is not invited",
         }
     }
 }

@@ -377,8 +377,21 @@ pub(super) fn weekday_hint(s: &str) -> String {
 
 pub(super) fn timezone_hint(s: &str) -> String {
     let lower = s.to_lowercase();
+    // Only the current names (Area/City): not the old aliases such as "US/Eastern".
+    const AREAS: [&str; 9] = [
+        "Africa/",
+        "America/",
+        "Antarctica/",
+        "Asia/",
+        "Atlantic/",
+        "Australia/",
+        "Europe/",
+        "Indian/",
+        "Pacific/",
+    ];
     let best = chrono_tz::TZ_VARIANTS
         .iter()
+        .filter(|tz| AREAS.iter().any(|a| tz.name().starts_with(a)) || tz.name() == "UTC")
         .map(|tz| {
             (
                 strsim::jaro_winkler(&lower, &tz.name().to_lowercase()),

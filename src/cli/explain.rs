@@ -1,0 +1,174 @@
+//! `timeward explain ID`: a stored decision, its reasons and its history, in the
+//! executive's time. It reads the daemon's store where the daemon keeps it (the same
+//! configuration, file and `TIMEWARD_*` variables), never creates one, and asks the
+//! running daemon's API when the daemon holds the store's lock.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::{load_rules, INVALID, OK};
+use crate::config::Config;
+use crate::store::{HistoryEntry, Store, StoredDecision};
+
+type Explained = (Option<StoredDecision>, Vec<HistoryEntry>);
+
+/// `timeward explain ID [--config FILE]`
+pub fn explain(config: Option<&Path>, id: &str) -> u8 {
+    let config = match crate::config::load_default(config, std::env::vars()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return INVALID;
+        }
+    };
+    let store_dir = config.state_dir.join("store");
+    if !store_dir.is_dir() {
+        eprintln!(
+            "{}: no store here: the daemon has not run with this state directory\n    fix: \
+             run `timeward explain` with the daemon's configuration (--config FILE, or \
+             TIMEWARD_STATE_DIR=… as the service sets it; the systemd unit uses \
+             /var/lib/timeward)",
+            store_dir.display()
+        );
+        return INVALID;
+    }
+    let found = match Store::open(&config.state_dir) {
+        Ok(store) => store
+            .decision(id)
+            .map_err(|e| e.to_string())
+            .and_then(|d| Ok((d, store.history(id).map_err(|e| e.to_string())?))),
+        Err(open) => explain_from_daemon(&config, id)
+            .map_err(|e| format!("{open}\n(asking the running daemon instead failed: {e})")),
+    };
+    // The executive's zone, from the rules the daemon uses (UTC if they cannot be read).
+    let tz = load_rules(&config.rules).map_or(Tz::UTC, |r| r.executive.timezone);
+    match found {
+        Ok((Some(d), history)) => {
+            print!("{}", explain_text(&d, &history, tz));
+            OK
+        }
+        Ok((None, _)) => {
+            eprintln!(
+                "no decision with id {id:?} in {}: the ids are the `id` fields of \
+                 `timeward decide --json` and /api/decisions",
+                config.state_dir.display()
+            );
+            INVALID
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            INVALID
+        }
+    }
+}
+
+fn explain_from_daemon(config: &Config, id: &str) -> Result<Explained, String> {
+    use http_body_util::{BodyExt, Empty};
+    use hyper::body::Bytes;
+    let token = match &config.feed_token {
+        Some(t) => t.clone(),
+        None => std::fs::read_to_string(config.state_dir.join("feed_token"))
+            .map_err(|e| format!("{}: {e}", config.state_dir.join("feed_token").display()))?
+            .trim()
+            .to_string(),
+    };
+    let mut addr = std::fs::read_to_string(config.state_dir.join(crate::state_dir::ADDRESS_FILE))
+        .ok()
+        .and_then(|a| a.trim().parse().ok())
+        .unwrap_or(config.listen);
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let path = percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC);
+    let url = format!("http://{addr}/api/decisions/{path}");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build_http::<Empty<Bytes>>();
+        let req = hyper::Request::get(url.as_str())
+            .header("authorization", format!("Bearer {token}"))
+            .body(Empty::new())
+            .map_err(|e| e.to_string())?;
+        let resp = tokio::time::timeout(std::time::Duration::from_secs(10), client.request(req))
+            .await
+            .map_err(|_| format!("{url}: no answer within 10s"))?
+            .map_err(|e| format!("http://{addr}: {e}"))?;
+        if resp.status() == hyper::StatusCode::NOT_FOUND {
+            return Ok((None, Vec::new()));
+        }
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        #[derive(serde::Deserialize)]
+        struct One {
+            decision: StoredDecision,
+            history: Vec<HistoryEntry>,
+        }
+        let one: One = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+        Ok((Some(one.decision), one.history))
+    })
+}
+
+/// A time in `tz`, to the minute (seconds only when there are some).
+fn local(t: DateTime<Utc>, tz: Tz) -> String {
+    let l = t.with_timezone(&tz);
+    if t.timestamp() % 60 == 0 {
+        l.format("%a %Y-%m-%d %H:%M").to_string()
+    } else {
+        l.format("%a %Y-%m-%d %H:%M:%S").to_string()
+    }
+}
+
+/// The text `timeward explain` prints, times in `tz`.
+pub fn explain_text(d: &StoredDecision, history: &[HistoryEntry], tz: Tz) -> String {
+    let mut s = String::new();
+    let verdict = |v: &crate::rules::Verdict, to: &Option<String>| match to {
+        Some(to) => format!("{} → {to}", v.as_str()),
+        None => v.as_str().to_string(),
+    };
+    let _ = writeln!(s, "{}  {}", d.id, d.title);
+    let _ = writeln!(
+        s,
+        "  when:      {} – {} ({})",
+        local(d.start, tz),
+        local(d.end, tz),
+        tz.name()
+    );
+    if let Some(o) = &d.organizer {
+        let _ = writeln!(s, "  organizer: {o}");
+    }
+    let _ = writeln!(
+        s,
+        "  verdict:   {} (score {})",
+        verdict(&d.verdict, &d.delegate_to),
+        d.score
+    );
+    let _ = writeln!(s, "  reasons (their points add up to the score):");
+    for r in &d.reasons {
+        let _ = writeln!(s, "    {:>+5}  {}: {}", r.points, r.source, r.detail);
+    }
+    let _ = writeln!(s, "  history ({} change(s), oldest first):", history.len());
+    for h in history {
+        let _ = writeln!(
+            s,
+            "    {}  {} (score {})",
+            local(h.at, tz),
+            verdict(&h.verdict, &h.delegate_to),
+            h.score
+        );
+        for r in &h.reasons {
+            let _ = writeln!(s, "        {:>+5}  {}: {}", r.points, r.source, r.detail);
+        }
+    }
+    s
+}
