@@ -181,7 +181,7 @@ pub fn load(
             config::Environment::with_prefix("TIMEWARD")
                 .prefix_separator("_")
                 .separator("__")
-                .source(Some(vars)),
+                .source(Some(vars.clone())),
         )
         .build()
         .and_then(config::Config::try_deserialize)
@@ -195,7 +195,22 @@ pub fn load(
             )
         })?;
     let raw = with_credentials(raw, credentials.as_deref());
-    validate(raw, &origin)
+    validate(raw, &origin).map_err(|mut e| {
+        // A value set in the environment is blamed on its variable, not on the file.
+        let var = format!("TIMEWARD_{}", e.key.to_uppercase().replace('.', "__"));
+        if vars.contains_key(&var) {
+            e.origin = format!("the environment variable {var}");
+        } else if !file.is_file() {
+            e.origin = format!("the defaults ({origin} does not exist)");
+        }
+        e
+    })
+}
+
+/// Whether no file was named and the default one is missing (then only the defaults and
+/// the environment count; the daemon says so at start).
+pub fn default_file_missing(file: Option<&Path>) -> bool {
+    file.is_none() && !Path::new(DEFAULT_FILE).is_file()
 }
 
 /// systemd credentials (`LoadCredential=`): in `$CREDENTIALS_DIRECTORY`, a file

@@ -225,6 +225,14 @@ fn run(config: Option<&std::path::Path>) -> u8 {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
+    if timeward::config::default_file_missing(config) {
+        tracing::warn!(
+            "no {} here: running on the defaults and TIMEWARD_* variables (the demo calendar, \
+             config/rules.toml, ./state); copy the commented example from the repository, or \
+             pass --config FILE",
+            timeward::config::DEFAULT_FILE
+        );
+    }
     let config = match timeward::config::load_default(config, std::env::vars()) {
         Ok(c) => c,
         Err(e) => {

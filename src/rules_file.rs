@@ -8,6 +8,11 @@ use crate::rules::{Rules, RulesError};
 /// Why a rules file is not in force.
 #[derive(Debug, thiserror::Error)]
 pub enum RulesFileError {
+    #[error(
+        "{path}: no rules file here\n    fix: copy the example and edit it for the executive \
+         (cp config/rules.example.toml {path}), or name another rules file"
+    )]
+    Missing { path: String },
     #[error("{path}: cannot read the rules file: {source}")]
     Read {
         path: String,
@@ -21,9 +26,15 @@ pub enum RulesFileError {
 /// Reads and validates a rules file; the error text names file, line and column.
 pub fn load(path: &Path) -> Result<Rules, RulesFileError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| RulesFileError::Read {
-        path: name.clone(),
-        source,
+    let text = std::fs::read_to_string(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            RulesFileError::Missing { path: name.clone() }
+        } else {
+            RulesFileError::Read {
+                path: name.clone(),
+                source,
+            }
+        }
     })?;
     Ok(Rules::parse(&text, &name)?)
 }

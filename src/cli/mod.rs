@@ -21,30 +21,14 @@ pub use wrap::width;
 
 use crate::calendar::{expand, Snapshot, Warning};
 use crate::decide::{previous_reservations, Reservation};
-use crate::rules_file::{load as load_rules_file, RulesFileError};
 use crate::source;
 
 pub const OK: u8 = 0;
 pub const INVALID: u8 = 1;
 
-/// Where `timeward check` and the daemon look for the rules when none is named.
-pub const DEFAULT_RULES: &str = "config/rules.toml";
-/// The example the repository ships, to copy.
-pub const EXAMPLE_RULES: &str = "config/rules.example.toml";
-
-/// The rules file, or an error that says what to do when it is missing.
+/// The rules file, or an error that names the file and says what to do.
 pub fn load_rules(path: &Path) -> Result<crate::rules::Rules, String> {
-    load_rules_file(path).map_err(|e| match e {
-        RulesFileError::Read { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-            format!(
-                "{}: no rules file here\n    fix: copy the example and edit it for the \
-                 executive (cp {EXAMPLE_RULES} {}), or name another with --rules FILE",
-                path.display(),
-                path.display()
-            )
-        }
-        other => other.to_string(),
-    })
+    crate::rules_file::load(path).map_err(|e| e.to_string())
 }
 
 fn load_calendar(path: &Path) -> Result<Snapshot, String> {

@@ -72,7 +72,10 @@ pub enum StartError {
     #[error("the listening socket: {0}")]
     Listener(std::io::Error),
     /// The rules are invalid and no earlier feed exists to serve meanwhile.
-    #[error("{0}")]
+    #[error(
+        "{0}\n(no rules are in force and no earlier feed exists, so there is nothing to \
+         serve: timeward stops; fix the rules file and start it again)"
+    )]
     Rules(String),
 }
 
@@ -105,6 +108,17 @@ pub async fn run(
     let mut daemon = Daemon::new(config, store, shared.clone(), clock);
     daemon.restore();
 
+    // Watching starts before the first read, so no edit falls between the two.
+    let (rules_tx, mut rules_rx) = mpsc::channel::<()>(1);
+    let _watcher = watch_rules(&daemon.config.rules, rules_tx);
+    daemon.reload_rules();
+    if daemon.rules.is_none() && shared.current().feed.is_none() {
+        // Nothing to serve and nothing to decide with: say so and stop, rather than run
+        // empty. (With a previous run's feed, it keeps being served until the rules are fixed.)
+        return Err(StartError::Rules(
+            daemon.rules_error.take().unwrap_or_default(),
+        ));
+    }
     let (stop_tx, stop_rx) = watch::channel(false);
     let addr = listener.local_addr().map_err(StartError::Listener)?;
     if let Err(e) = write_atomically(
@@ -127,20 +141,11 @@ pub async fn run(
         state_dir = %state.display(),
         "timeward is serving the suggestions feed"
     );
+    if shared.current().feed.is_none() {
+        tracing::info!("the feed answers 404 until the first cycle has written it");
+    }
     notify(&[sd_notify::NotifyState::Ready]);
 
-    // Watching starts before the first read, so no edit falls between the two.
-    let (rules_tx, mut rules_rx) = mpsc::channel::<()>(1);
-    let _watcher = watch_rules(&daemon.config.rules, rules_tx);
-    daemon.reload_rules();
-    if daemon.rules.is_none() && shared.current().feed.is_none() {
-        // Nothing to serve and nothing to decide with: say so and stop, rather than run
-        // empty. (With a previous run's feed, it keeps being served until the rules are fixed.)
-        let _ = stop_tx.send(true);
-        return Err(StartError::Rules(
-            daemon.rules_error.take().unwrap_or_default(),
-        ));
-    }
     daemon.poll_and_cycle().await;
     daemon.until_stopped(&mut signals, &mut rules_rx).await;
 
@@ -248,7 +253,11 @@ impl Daemon {
                 self.cycle().await;
             }
             Err(e) => {
-                tracing::warn!(error = %e, "reading the calendar failed; the last good feed keeps being served");
+                if self.shared.current().feed.is_some() {
+                    tracing::warn!(error = %e, "reading the calendar failed; the last good feed keeps being served");
+                } else {
+                    tracing::warn!(error = %e, "reading the calendar failed; there is no feed until a first good read (retrying)");
+                }
                 self.source_status.error = Some(e.to_string());
                 self.failed();
             }

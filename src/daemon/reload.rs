@@ -23,10 +23,19 @@ impl Daemon {
             }
             Err(e) => {
                 if self.rules_error.as_deref() != Some(&e) {
-                    tracing::error!(
-                        error = %e,
-                        "the rules file is invalid; the last good rules stay in force"
-                    );
+                    if self.rules.is_some() {
+                        tracing::error!(
+                            error = %e,
+                            "the rules file is invalid; the last good rules stay in force"
+                        );
+                    } else if self.shared.current().feed.is_some() {
+                        tracing::error!(
+                            error = %e,
+                            "the rules file is invalid and no rules are in force yet; the \
+                             last run's feed keeps being served until it is fixed"
+                        );
+                    }
+                    // Else nothing is served: the daemon stops with this error.
                 }
                 self.rules_error = Some(e);
                 false

@@ -92,6 +92,13 @@ pub async fn connect(
 async fn read_client_secret(
     path: &std::path::Path,
 ) -> Result<google_calendar3::yup_oauth2::ApplicationSecret, GoogleError> {
+    if !path.is_file() {
+        return Err(GoogleError::Other(format!(
+            "{}: no such file\n    fix: download the JSON of a Desktop OAuth client from the \
+             Google Cloud console and give its path",
+            path.display()
+        )));
+    }
     google_calendar3::yup_oauth2::read_application_secret(path)
         .await
         .map_err(|e| {
