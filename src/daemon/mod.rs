@@ -87,6 +87,13 @@ pub async fn run(
     mut signals: mpsc::Receiver<Signal>,
 ) -> Result<(), StartError> {
     let state = config.state_dir.clone();
+    // Without rules and without an earlier feed there is nothing to serve: say so before
+    // anything is created.
+    if let Err(e) = crate::rules_file::load(&config.rules) {
+        if !state.join(FEED_FILE).is_file() {
+            return Err(StartError::Rules(e.to_string()));
+        }
+    }
     make_private_dir(&state).map_err(|source| StartError::StateDir {
         path: state.display().to_string(),
         source,
