@@ -24,7 +24,6 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-const BASIC: &str = "../shared/scenarios/basic";
 const GOOD_RULES: &str = "tests/scenarios/gatekeeping-rules/rules.toml";
 
 #[test]
@@ -129,9 +128,7 @@ fn a_missing_rules_file_is_invalid_input() {
 #[test]
 fn broken_calendars_are_refused_with_a_clear_error() {
     let dir = scratch("bad-ics");
-    let full = std::fs::read_to_string(Path::new(BASIC).join("calendar.ics"))
-        .or_else(|_| std::fs::read_to_string("tests/fixtures/series.ics"))
-        .expect("a calendar to cut");
+    let full = std::fs::read_to_string("tests/fixtures/series.ics").expect("a calendar to cut");
     let truncated = &full[..full.len() * 2 / 3];
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("truncated.ics", truncated.as_bytes().to_vec(), "cut off"),

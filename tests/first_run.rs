@@ -36,7 +36,10 @@ fn run_until_exit(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String)
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    (status.code(), std::fs::read_to_string(&log).unwrap_or_default())
+    (
+        status.code(),
+        std::fs::read_to_string(&log).unwrap_or_default(),
+    )
 }
 
 /// What no message may say when there is no feed and no rules.
@@ -87,13 +90,19 @@ fn a_missing_config_is_said_named_or_not() {
     // Named: an error that says so.
     let (code, log) = run_until_exit(dir.path(), &["run", "--config", "nope.toml"]);
     assert_eq!(code, Some(1), "{log}");
-    assert!(log.contains("nope.toml: --config: the file does not exist"), "{log}");
+    assert!(
+        log.contains("nope.toml: --config: the file does not exist"),
+        "{log}"
+    );
     // Not named, and no config/timeward.toml here: said, then the missing rules.
     let (code, log) = run_until_exit(dir.path(), &["run"]);
     assert_eq!(code, Some(1), "{log}");
     assert!(log.contains("no config/timeward.toml here"), "{log}");
     assert!(log.contains("--config FILE"), "{log}");
-    assert!(log.contains("config/rules.toml: no rules file here"), "{log}");
+    assert!(
+        log.contains("config/rules.toml: no rules file here"),
+        "{log}"
+    );
     claims_nothing_absent(&log);
     assert!(
         !dir.path().join("state").exists(),
@@ -115,8 +124,14 @@ fn a_missing_calendar_says_there_is_no_feed_yet() {
         log.contains("there is no feed until a first good read"),
         "{log}"
     );
-    assert!(log.contains("calendar.ics: cannot read the calendar"), "{log}");
-    assert!(log.contains("the feed answers 404 until the first cycle"), "{log}");
+    assert!(
+        log.contains("calendar.ics: cannot read the calendar"),
+        "{log}"
+    );
+    assert!(
+        log.contains("the feed answers 404 until the first cycle"),
+        "{log}"
+    );
     assert!(!log.contains("last good feed keeps being served"), "{log}");
     assert_eq!(d.feed().status, 404);
     let health = d.get("/healthz");
@@ -138,5 +153,8 @@ fn explain_without_a_store_says_where_it_looked_and_creates_nothing() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("no store here"), "{err}");
     assert!(err.contains("TIMEWARD_STATE_DIR"), "{err}");
-    assert!(!dir.path().join("state").exists(), "explain created a state directory");
+    assert!(
+        !dir.path().join("state").exists(),
+        "explain created a state directory"
+    );
 }
