@@ -72,7 +72,11 @@ fn the_decide_table_adds_up() {
                 .map(|s| (s, 0, title.trim().to_string()));
         } else if let Some((_, sum, _)) = current.as_mut() {
             let t = line.trim_start();
-            if let Some(n) = t.split_whitespace().next().and_then(|w| w.parse::<i64>().ok()) {
+            if let Some(n) = t
+                .split_whitespace()
+                .next()
+                .and_then(|w| w.parse::<i64>().ok())
+            {
                 if t.starts_with('+') || t.starts_with('-') {
                     *sum += n;
                 }

@@ -83,6 +83,12 @@ pub fn summary(name: &str, r: &Rules) -> String {
             topics.join(", ")
         );
     }
+    rules_and_one_on_ones(&mut s, r);
+    s
+}
+
+/// The rules in order, and the 1:1 series.
+fn rules_and_one_on_ones(s: &mut String, r: &Rules) {
     let _ = writeln!(s, "rules        {}", r.rules.len());
     for (i, rule) in r.rules.iter().enumerate() {
         let then = match &rule.then {
@@ -106,5 +112,4 @@ pub fn summary(name: &str, r: &Rules) -> String {
             o.prefer.time
         );
     }
-    s
 }
