@@ -344,11 +344,41 @@ fn proxy_configurations_validate_where_the_proxy_is_installed() {
                 )
             }
             "nginx" => {
+                // The certificate paths are the reader's; a throwaway pair stands in.
+                let Some((cert, key)) = throwaway_certificate(dir.path()) else {
+                    eprintln!("{}:{}: skipped: openssl is not installed", b.file, b.line);
+                    continue;
+                };
+                let body: Vec<String> = b
+                    .body
+                    .lines()
+                    .map(|l| match l.trim_start() {
+                        t if t.starts_with("ssl_certificate_key") => {
+                            format!("ssl_certificate_key {};", key.display())
+                        }
+                        t if t.starts_with("ssl_certificate") => {
+                            format!("ssl_certificate {};", cert.display())
+                        }
+                        _ => l.to_string(),
+                    })
+                    .collect();
                 let f = dir.path().join("nginx.conf");
-                std::fs::write(&f, format!("events {{}}\nhttp {{\n{}}}\n", b.body)).expect("write");
+                let conf = format!(
+                    "pid {}/nginx.pid;\nerror_log stderr;\nevents {{}}\nhttp {{\naccess_log off;\n{}\n}}\n",
+                    dir.path().display(),
+                    body.join("\n")
+                );
+                std::fs::write(&f, conf).expect("write");
+                let prefix = format!("{}/", dir.path().display());
                 (
                     "nginx",
-                    vec!["-t".into(), "-c".into(), f.display().to_string()],
+                    vec![
+                        "-t".into(),
+                        "-p".into(),
+                        prefix,
+                        "-c".into(),
+                        f.display().to_string(),
+                    ],
                 )
             }
             _ => continue,
@@ -393,4 +423,20 @@ fn no_doc_points_at_a_file_that_is_not_in_the_repository() {
             );
         }
     }
+}
+
+/// A self-signed certificate and key in `dir`, made with openssl (if installed).
+fn throwaway_certificate(dir: &Path) -> Option<(PathBuf, PathBuf)> {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let out = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=timeward.example.com", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .ok()?;
+    out.status.success().then_some((cert, key))
 }
