@@ -75,9 +75,8 @@ fn explain_from_daemon(config: &Config, id: &str) -> Result<Explained, String> {
             .trim()
             .to_string(),
     };
-    let mut addr = std::fs::read_to_string(config.state_dir.join(crate::state_dir::ADDRESS_FILE))
-        .ok()
-        .and_then(|a| a.trim().parse().ok())
+    let mut addr = crate::state_dir::StateDir::at(&config.state_dir)
+        .address()
         .unwrap_or(config.listen);
     if addr.ip().is_unspecified() {
         addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());

@@ -14,7 +14,7 @@ use super::{CycleReport, Daemon};
 use crate::calendar::Snapshot;
 use crate::feed::http::FeedBody;
 use crate::rules::Rules;
-use crate::state_dir::{write_atomically, DECISIONS_FILE, FEED_FILE};
+use crate::state_dir::StateDir;
 use crate::store::{Store, StoreError};
 
 impl Daemon {
@@ -180,6 +180,7 @@ pub(super) fn run_cycle(
     refresh: TimeDelta,
     previous_feed: Option<FeedBody>,
 ) -> Result<CycleDone, CycleError> {
+    let state = StateDir::at(dir);
     let previous = store.reservations()?;
     let plan = crate::suggest(snapshot, rules, &previous, now);
     let entries = crate::feed::entries(&plan, rules);
@@ -198,21 +199,27 @@ pub(super) fn run_cycle(
     let bytes = Bytes::from(text);
     let unchanged = previous_feed
         .as_ref()
-        .filter(|f| f.bytes == bytes && dir.join(FEED_FILE).is_file());
+        .filter(|f| f.bytes == bytes && state.feed_path().is_file());
     let feed = match unchanged {
         // The same bytes: the same ETag and Last-Modified, and no write.
         Some(f) => f.clone(),
         None => {
-            let path = dir.join(FEED_FILE);
-            write_atomically(&path, &bytes, 0o644)
-                .map_err(|source| CycleError::Write { path, source })?;
+            state
+                .write_feed(&bytes)
+                .map_err(|source| CycleError::Write {
+                    path: state.feed_path(),
+                    source,
+                })?;
             FeedBody::new(bytes, SystemTime::now())
         }
     };
     // Served from the file by /api/decisions, not held in memory.
-    let path = dir.join(DECISIONS_FILE);
-    write_atomically(&path, json.as_bytes(), 0o600)
-        .map_err(|source| CycleError::Write { path, source })?;
+    state
+        .write_decisions(json.as_bytes())
+        .map_err(|source| CycleError::Write {
+            path: state.decisions_path(),
+            source,
+        })?;
     Ok(CycleDone {
         feed_changed: unchanged.is_none(),
         feed,

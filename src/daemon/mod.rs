@@ -15,9 +15,8 @@ mod reload;
 mod source;
 mod systemd;
 
-use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use hyper::body::Bytes;
@@ -34,9 +33,7 @@ use crate::rules::Rules;
 use crate::source::CalendarSource;
 use crate::store::Store;
 
-use crate::state_dir::{
-    make_private_dir, write_atomically, ADDRESS_FILE, DECISIONS_FILE, FEED_FILE, TOKEN_FILE,
-};
+use crate::state_dir::StateDir;
 use cycle::decision_json;
 pub use cycle::{cycle_from_file, CycleError, CycleSummary};
 use reload::watch_rules;
@@ -86,29 +83,26 @@ pub async fn run(
     clock: Clock,
     mut signals: mpsc::Receiver<Signal>,
 ) -> Result<(), StartError> {
-    let state = config.state_dir.clone();
     // Without rules and without an earlier feed there is nothing to serve: say so before
     // anything is created.
     if let Err(e) = crate::rules_file::load(&config.rules) {
-        if !state.join(FEED_FILE).is_file() {
+        if StateDir::at(&config.state_dir).last_feed().is_none() {
             return Err(StartError::Rules(e.to_string()));
         }
     }
-    make_private_dir(&state).map_err(|source| StartError::StateDir {
-        path: state.display().to_string(),
+    let state = StateDir::create(&config.state_dir).map_err(|source| StartError::StateDir {
+        path: config.state_dir.display().to_string(),
         source,
     })?;
-    let store = Store::open(&state)?;
+    let store = Store::open(state.path())?;
     let token = feed_token(&config, &state)?;
     let lookup_store = store.clone();
-    let lookup_dir = state.clone();
+    let lookup_state = state.clone();
     let shared = Shared::new(
         &token,
         Arc::new(move |id: Option<&str>| match id {
             Some(id) => decision_json(&lookup_store, id),
-            None => std::fs::read(lookup_dir.join(DECISIONS_FILE))
-                .ok()
-                .map(Bytes::from),
+            None => lookup_state.decisions().map(Bytes::from),
         }),
     );
 
@@ -128,11 +122,7 @@ pub async fn run(
     }
     let (stop_tx, stop_rx) = watch::channel(false);
     let addr = listener.local_addr().map_err(StartError::Listener)?;
-    if let Err(e) = write_atomically(
-        &state.join(ADDRESS_FILE),
-        addr.to_string().as_bytes(),
-        0o600,
-    ) {
+    if let Err(e) = state.record_address(addr) {
         tracing::warn!(error = %e, "cannot record the bound address; timeward explain will use the configured one");
     }
     let server = tokio::spawn(http::serve(
@@ -145,7 +135,7 @@ pub async fn run(
         feed = %format!("http://{addr}/feed/{token}.ics"),
         source = %daemon.source.name(),
         rules = %daemon.config.rules.display(),
-        state_dir = %state.display(),
+        state_dir = %state.path().display(),
         "timeward is serving the suggestions feed"
     );
     if shared.current().feed.is_none() {
@@ -234,13 +224,9 @@ impl Daemon {
     /// Serves what the last run left in the state directory until the first cycle ends:
     /// a restart never leaves subscribers without a feed.
     fn restore(&mut self) {
-        let dir = &self.config.state_dir;
-        let feed = std::fs::read(dir.join(FEED_FILE)).ok().map(|bytes| {
-            let modified = std::fs::metadata(dir.join(FEED_FILE))
-                .and_then(|m| m.modified())
-                .unwrap_or(SystemTime::UNIX_EPOCH);
-            FeedBody::new(Bytes::from(bytes), modified)
-        });
+        let feed = StateDir::at(&self.config.state_dir)
+            .last_feed()
+            .map(|(bytes, modified)| FeedBody::new(Bytes::from(bytes), modified));
         if feed.is_some() {
             tracing::info!("serving the feed of the last run until this run's first cycle");
         }
@@ -329,25 +315,16 @@ impl Daemon {
 
 /// The configured token, or the one kept in the state directory, or a new one
 /// (192 random bits, hex) written there with mode 0600.
-fn feed_token(config: &Config, state: &Path) -> Result<String, StartError> {
+fn feed_token(config: &Config, state: &StateDir) -> Result<String, StartError> {
     if let Some(t) = &config.feed_token {
         return Ok(t.clone());
     }
-    let path = state.join(TOKEN_FILE);
-    let err = |source| StartError::Token {
-        path: path.display().to_string(),
+    let (token, new) = state.feed_token().map_err(|source| StartError::Token {
+        path: state.token_path().display().to_string(),
         source,
-    };
-    match std::fs::read_to_string(&path) {
-        Ok(t) if t.trim().len() >= 32 => return Ok(t.trim().to_string()),
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(err(e)),
+    })?;
+    if new {
+        tracing::info!(file = %state.token_path().display(), "generated a new feed token");
     }
-    let mut raw = [0u8; 24];
-    getrandom::fill(&mut raw).map_err(|e| err(std::io::Error::other(e.to_string())))?;
-    let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
-    write_atomically(&path, token.as_bytes(), 0o600).map_err(err)?;
-    tracing::info!(file = %path.display(), "generated a new feed token");
     Ok(token)
 }
