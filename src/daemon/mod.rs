@@ -328,3 +328,6 @@ fn feed_token(config: &Config, state: &StateDir) -> Result<String, StartError> {
     }
     Ok(token)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,79 @@
+//! The loop's schedule in-process, on tokio's paused clock: a source that keeps failing is
+//! retried after 1, 2, 4 … seconds, up to the poll interval, and a good read returns to
+//! the poll interval — exactly, and without waiting.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use tokio::time::Instant;
+
+use super::{Clock, Daemon};
+use crate::config::{Config, Source};
+use crate::feed::http::Shared;
+use crate::store::Store;
+
+fn daemon(dir: &std::path::Path, calendar: &std::path::Path) -> Daemon {
+    let rules = dir.join("rules.toml");
+    std::fs::write(
+        &rules,
+        "[executive]\nemail = \"dana@acme.example\"\ntimezone = \"America/New_York\"\n",
+    )
+    .expect("rules");
+    let config = Config {
+        rules,
+        state_dir: dir.join("state"),
+        listen: "127.0.0.1:0".parse().expect("address"),
+        poll_interval: Duration::from_secs(10),
+        feed_token: Some("t".repeat(32)),
+        source: Source::File(calendar.to_path_buf()),
+    };
+    let store = Store::open(&config.state_dir).expect("store");
+    let shared = Shared::new("t", Arc::new(|_: Option<&str>| None));
+    let clock: Clock = Arc::new(|| {
+        Utc.with_ymd_and_hms(2026, 12, 7, 13, 0, 0)
+            .single()
+            .expect("valid")
+    });
+    let mut d = Daemon::new(config, store, shared, clock);
+    d.reload_rules();
+    d
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failing_source_backs_off_then_polls_on_schedule() {
+    let dir = std::env::temp_dir().join(format!("timeward-backoff-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let calendar = dir.join("calendar.ics");
+    let mut d = daemon(&dir, &calendar);
+    let mut waits = Vec::new();
+    for _ in 0..6 {
+        d.poll_and_cycle().await;
+        waits.push(d.next_poll - Instant::now());
+        tokio::time::sleep_until(d.next_poll).await;
+    }
+    let secs: Vec<u64> = waits.iter().map(Duration::as_secs).collect();
+    assert_eq!(
+        secs,
+        [1, 2, 4, 8, 10, 10],
+        "backoff up to the poll interval"
+    );
+    assert!(d.source_status.error.is_some());
+
+    // The calendar appears: the next read is good, and the schedule is the interval.
+    std::fs::write(
+        &calendar,
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nEND:VCALENDAR\r\n",
+    )
+    .expect("calendar");
+    d.poll_and_cycle().await;
+    assert!(
+        d.source_status.error.is_none(),
+        "{:?}",
+        d.source_status.error
+    );
+    assert_eq!(d.failures, 0);
+    assert_eq!((d.next_poll - Instant::now()).as_secs(), 10);
+    let _ = std::fs::remove_dir_all(&dir);
+}
