@@ -12,6 +12,7 @@ pub mod daemon;
 pub mod feed;
 pub mod panic;
 pub mod rules_file;
+pub mod server;
 pub mod source;
 pub mod state_dir;
 pub mod store;

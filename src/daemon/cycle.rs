@@ -12,8 +12,8 @@ use tracing::Instrument as _;
 
 use super::{CycleReport, Daemon};
 use crate::calendar::Snapshot;
-use crate::feed::http::FeedBody;
 use crate::rules::Rules;
+use crate::server::FeedBody;
 use crate::state_dir::StateDir;
 use crate::store::{Store, StoreError};
 

@@ -28,8 +28,8 @@ use tokio::time::Instant;
 
 use crate::calendar::Snapshot;
 use crate::config::Config;
-use crate::feed::http::{self, FeedBody, Served, Shared};
 use crate::rules::Rules;
+use crate::server::{self as http, FeedBody, Served, Shared};
 use crate::source::CalendarSource;
 use crate::store::Store;
 
@@ -104,7 +104,11 @@ pub async fn run(
             Some(id) => decision_json(&lookup_store, id),
             None => lookup_state.decisions().map(Bytes::from),
         }),
-    );
+    )
+    .with_desk(crate::server::desk::sessions::Sessions::new(
+        store.sessions_tree(),
+        config.desk_session,
+    ));
 
     let mut daemon = Daemon::new(config, store, shared.clone(), clock);
     daemon.restore();
@@ -137,6 +141,10 @@ pub async fn run(
         rules = %daemon.config.rules.display(),
         state_dir = %state.path().display(),
         "timeward is serving the suggestions feed"
+    );
+    tracing::info!(
+        desk = %format!("http://{addr}/desk/login?token={token}"),
+        "the assistant's desk: open this link to sign in (keep it secret, like the feed's)"
     );
     if shared.current().feed.is_none() {
         tracing::info!("the feed answers 404 until the first cycle has written it");

@@ -10,7 +10,7 @@ use tokio::time::Instant;
 
 use super::{Clock, Daemon};
 use crate::config::{Config, Source};
-use crate::feed::http::Shared;
+use crate::server::Shared;
 use crate::store::Store;
 
 fn daemon(dir: &std::path::Path, calendar: &std::path::Path) -> Daemon {
@@ -26,6 +26,7 @@ fn daemon(dir: &std::path::Path, calendar: &std::path::Path) -> Daemon {
         listen: "127.0.0.1:0".parse().expect("address"),
         poll_interval: Duration::from_secs(10),
         feed_token: Some("t".repeat(32)),
+        desk_session: Duration::from_secs(3600),
         source: Source::File(calendar.to_path_buf()),
     };
     let store = Store::open(&config.state_dir).expect("store");

@@ -3,7 +3,7 @@
 //! Trees: `meta` (schema version, last cycle), `decisions` (the current suggestion per request),
 //! `history` (every change of verdict or score, with its time and reasons, keyed by
 //! request id and time), `reservations` (the current 1:1 holds, the next run's `previous`)
-//! and `feed` (each feed event's SEQUENCE and DTSTAMP). One cycle's writes go in one
+//! `feed` (each feed event's SEQUENCE and DTSTAMP) and `sessions` (the desk's sign-ins). One cycle's writes go in one
 //! transaction across the trees and are flushed before the cycle counts as done, so a
 //! kill -9 at any point leaves the last completed cycle whole.
 
@@ -131,6 +131,7 @@ pub struct Store {
     history: sled::Tree,
     reservations: sled::Tree,
     feed: sled::Tree,
+    sessions: sled::Tree,
 }
 
 fn json<T: Serialize>(v: &T) -> Vec<u8> {
@@ -166,6 +167,7 @@ impl Store {
             history: tree("history")?,
             reservations: tree("reservations")?,
             feed: tree("feed")?,
+            sessions: tree("sessions")?,
             db,
         };
         let found = store
@@ -409,6 +411,11 @@ impl Store {
             .collect();
         changes.gone = gone.len();
         Ok((changes, history, gone))
+    }
+
+    /// The desk's sign-ins (see `desk::sessions`).
+    pub fn sessions_tree(&self) -> sled::Tree {
+        self.sessions.clone()
     }
 
     pub fn flush(&self) -> Result<(), StoreError> {

@@ -211,6 +211,17 @@ impl Resp {
 
 /// Sends one request with `Connection: close` and reads the whole answer.
 pub fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)]) -> Resp {
+    request_with_body(addr, method, path, headers, b"")
+}
+
+/// [`request`] with a body (its `Content-Length` added).
+pub fn request_with_body(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Resp {
     let mut s = TcpStream::connect(addr).expect("connect to the daemon");
     s.set_read_timeout(Some(Duration::from_secs(20)))
         .expect("timeout");
@@ -218,8 +229,13 @@ pub fn request(addr: &str, method: &str, path: &str, headers: &[(&str, &str)]) -
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
+    if !body.is_empty() {
+        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
     req.push_str("\r\n");
-    s.write_all(req.as_bytes()).expect("send");
+    let mut bytes = req.into_bytes();
+    bytes.extend_from_slice(body);
+    s.write_all(&bytes).expect("send");
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).expect("read the answer");
     let split = raw

@@ -13,6 +13,8 @@
 //! What it serves is a [`Served`] value that the daemon swaps in whole after each cycle;
 //! a request never sees half of one cycle and half of the next.
 
+pub mod desk;
+
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
@@ -78,6 +80,8 @@ pub struct Shared {
     served: Arc<RwLock<Arc<Served>>>,
     token: Arc<str>,
     lookup: Lookup,
+    /// The desk's sign-ins; `None`: no desk (its addresses are the uniform 404).
+    desk: Option<desk::sessions::Sessions>,
 }
 
 impl Shared {
@@ -86,7 +90,14 @@ impl Shared {
             served: Arc::new(RwLock::new(Arc::new(Served::default()))),
             token: token.into(),
             lookup,
+            desk: None,
         }
+    }
+
+    /// With the desk, its sessions kept in `sessions`.
+    pub fn with_desk(mut self, sessions: desk::sessions::Sessions) -> Shared {
+        self.desk = Some(sessions);
+        self
     }
 
     /// What is being served now.
@@ -141,6 +152,7 @@ pub fn router(shared: Shared, limits: Limits) -> Router {
         .route("/feed/{file}", any(feed))
         .route("/api/decisions", any(decisions))
         .route("/api/decisions/{*id}", any(decision))
+        .nest("/desk", desk::routes())
         .fallback(not_found)
         .layer(ConcurrencyLimitLayer::new(limits.max_connections.max(1)))
         .layer(TimeoutLayer::with_status_code(
@@ -196,7 +208,7 @@ pub async fn serve(
     }
 }
 
-fn not_found_response() -> Response {
+pub(crate) fn not_found_response() -> Response {
     let mut r = Response::new(Body::empty());
     *r.status_mut() = StatusCode::NOT_FOUND;
     r
@@ -208,13 +220,13 @@ async fn not_found() -> Response {
 
 /// The feed token, compared in constant time, so it cannot be guessed byte by byte from
 /// response times.
-fn is_token(shared: &Shared, given: &str) -> bool {
+pub(crate) fn is_token(shared: &Shared, given: &str) -> bool {
     bool::from(given.as_bytes().ct_eq(shared.token.as_bytes()))
 }
 
 /// A GET or a HEAD (whose body is left out); any other method is the uniform 404 (axum's
 /// own 405 would say that the path exists, and its `Allow` header which methods).
-pub struct Read {
+pub(crate) struct Read {
     head: bool,
 }
 
