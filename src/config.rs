@@ -28,6 +28,17 @@ struct Raw {
     desk_session: String,
     #[serde(default)]
     source: RawSource,
+    #[serde(default)]
+    actions: RawActions,
+}
+
+/// `[actions]`: what the desk may do on the executive's behalf. All off by default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawActions {
+    /// Send the executive's answer to an invitation when the assistant clicks for it.
+    #[serde(default)]
+    respond: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -117,6 +128,9 @@ pub struct Config {
     pub feed_token: Option<String>,
     /// How long a sign-in to the desk lasts.
     pub desk_session: Duration,
+    /// `[actions] respond`: the desk may send the executive's answer to an invitation
+    /// (each time the assistant clicks for it; never by itself). Off by default.
+    pub respond: bool,
     pub source: Source,
 }
 
@@ -322,6 +336,7 @@ fn validate(raw: Raw, origin: &str) -> Result<Config, ConfigError> {
             )
         })?;
     Ok(Config {
+        respond: raw.actions.respond,
         desk_session,
         rules: PathBuf::from(raw.rules),
         state_dir: PathBuf::from(raw.state_dir),

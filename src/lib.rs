@@ -6,6 +6,7 @@
 //! the command line. The pure core (`calendar`, `rules`, `decide`, `slots`, `demo`, the
 //! feed's rendering) is the `timeward-core` crate, re-exported here under the same names.
 
+pub mod actions;
 pub mod cli;
 pub mod config;
 pub mod daemon;

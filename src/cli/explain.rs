@@ -11,9 +11,10 @@ use chrono_tz::Tz;
 
 use super::{load_rules, INVALID, OK};
 use crate::config::Config;
+use crate::store::actions::ActionRecord;
 use crate::store::{HistoryEntry, Store, StoredDecision};
 
-type Explained = (Option<StoredDecision>, Vec<HistoryEntry>);
+type Explained = (Option<StoredDecision>, Vec<HistoryEntry>, Vec<ActionRecord>);
 
 /// `timeward explain ID [--config FILE]`
 pub fn explain(config: Option<&Path>, id: &str) -> u8 {
@@ -36,21 +37,25 @@ pub fn explain(config: Option<&Path>, id: &str) -> u8 {
         return INVALID;
     }
     let found = match Store::open(&config.state_dir) {
-        Ok(store) => store
-            .decision(id)
-            .map_err(|e| e.to_string())
-            .and_then(|d| Ok((d, store.history(id).map_err(|e| e.to_string())?))),
+        Ok(store) => (|| Ok((store.decision(id)?, store.history(id)?, store.actions(id)?)))()
+            .map_err(|e: crate::store::StoreError| e.to_string()),
         Err(open) => explain_from_daemon(&config, id)
             .map_err(|e| format!("{open}\n(asking the running daemon instead failed: {e})")),
     };
     // The executive's zone, from the rules the daemon uses (UTC if they cannot be read).
     let tz = load_rules(&config.rules).map_or(Tz::UTC, |r| r.executive.timezone);
     match found {
-        Ok((Some(d), history)) => {
+        Ok((Some(d), history, actions)) => {
             print!("{}", explain_text(&d, &history, tz));
+            print!("{}", actions_text(&actions, tz));
             OK
         }
-        Ok((None, _)) => {
+        Ok((None, history, actions)) if !history.is_empty() || !actions.is_empty() => {
+            println!("{id}  (no longer waiting for an answer)");
+            print!("{}", actions_text(&actions, tz));
+            OK
+        }
+        Ok((None, _, _)) => {
             eprintln!(
                 "no decision with id {id:?} in {}: the ids are the `id` fields of \
                  `timeward decide --json` and /api/decisions",
@@ -100,7 +105,7 @@ fn explain_from_daemon(config: &Config, id: &str) -> Result<Explained, String> {
             .map_err(|_| format!("{url}: no answer within 10s"))?
             .map_err(|e| format!("http://{addr}: {e}"))?;
         if resp.status() == hyper::StatusCode::NOT_FOUND {
-            return Ok((None, Vec::new()));
+            return Ok((None, Vec::new(), Vec::new()));
         }
         let body = resp
             .into_body()
@@ -110,11 +115,13 @@ fn explain_from_daemon(config: &Config, id: &str) -> Result<Explained, String> {
             .to_bytes();
         #[derive(serde::Deserialize)]
         struct One {
-            decision: StoredDecision,
+            decision: Option<StoredDecision>,
             history: Vec<HistoryEntry>,
+            #[serde(default)]
+            actions: Vec<ActionRecord>,
         }
         let one: One = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
-        Ok((Some(one.decision), one.history))
+        Ok((one.decision, one.history, one.actions))
     })
 }
 
@@ -167,6 +174,35 @@ pub fn explain_text(d: &StoredDecision, history: &[HistoryEntry], tz: Tz) -> Str
         );
         for r in &h.reasons {
             let _ = writeln!(s, "        {:>+5}  {}: {}", r.points, r.source, r.detail);
+        }
+    }
+    s
+}
+
+/// The answers sent (or tried) from the desk, on record.
+pub fn actions_text(actions: &[ActionRecord], tz: Tz) -> String {
+    let mut s = String::new();
+    if actions.is_empty() {
+        return s;
+    }
+    let _ = writeln!(s, "  answers from the desk:");
+    for a in actions {
+        let to = a
+            .delegate_to
+            .as_deref()
+            .map(|t| format!(" to {t}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "    {}  {}{to} (suggested {}): {:?}: {}",
+            local(a.at, tz),
+            a.answer.as_str(),
+            a.suggested,
+            a.state,
+            a.result
+        );
+        if let Some(n) = &a.note {
+            let _ = writeln!(s, "        note: {n}");
         }
     }
     s

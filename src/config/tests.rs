@@ -102,6 +102,10 @@ fn defaults_file_and_environment_layer() {
     assert_eq!(c.listen.port(), 0);
     assert_eq!(c.poll_interval, Duration::from_secs(300));
     assert_eq!(c.source, Source::Demo);
+    assert!(!c.respond, "sending answers is off by default");
+    let on = load(&p, true, env(&[("TIMEWARD_ACTIONS__RESPOND", "true")])).expect("valid");
+    assert!(on.respond, "[actions] respond from the environment");
+    assert_eq!(on.desk_session, Duration::from_secs(12 * 3600));
 }
 
 #[test]

@@ -9,6 +9,7 @@
 //! logged, reported on `/healthz`, and retried with backoff. An invalid rules edit leaves
 //! the last good rules in force.
 
+mod actions;
 mod cycle;
 mod health;
 mod reload;
@@ -97,6 +98,7 @@ pub async fn run(
     let store = Store::open(state.path())?;
     let token = feed_token(&config, &state)?;
     let lookup_store = store.clone();
+    let (actions_tx, mut actions_rx) = mpsc::channel::<crate::actions::ActionRequest>(8);
     let lookup_state = state.clone();
     let shared = Shared::new(
         &token,
@@ -108,7 +110,8 @@ pub async fn run(
     .with_desk(crate::server::desk::sessions::Sessions::new(
         store.sessions_tree(),
         config.desk_session,
-    ));
+    ))
+    .with_actions(actions_tx, config.respond);
 
     let mut daemon = Daemon::new(config, store, shared.clone(), clock);
     daemon.restore();
@@ -152,7 +155,10 @@ pub async fn run(
     notify(&[sd_notify::NotifyState::Ready]);
 
     daemon.poll_and_cycle().await;
-    daemon.until_stopped(&mut signals, &mut rules_rx).await;
+    daemon.settle_actions();
+    daemon
+        .until_stopped(&mut signals, &mut rules_rx, &mut actions_rx)
+        .await;
 
     notify(&[sd_notify::NotifyState::Stopping]);
     tracing::info!("stopping: no new connections; flushing the store");
@@ -284,6 +290,7 @@ impl Daemon {
         &mut self,
         signals: &mut mpsc::Receiver<Signal>,
         rules_rx: &mut mpsc::Receiver<()>,
+        actions: &mut mpsc::Receiver<crate::actions::ActionRequest>,
     ) {
         let watchdog = watchdog_interval();
         let mut watchdog_tick =
@@ -313,6 +320,10 @@ impl Daemon {
                     }
                     Some(Signal::Stop) | None => break,
                 },
+                Some(req) = actions.recv() => {
+                    let outcome = self.act(&req).await;
+                    let _ = req.reply.send(outcome);
+                }
                 _ = watchdog_tick.tick(), if watchdog.is_some() => {
                     notify(&[sd_notify::NotifyState::Watchdog]);
                 }

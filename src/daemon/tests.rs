@@ -27,6 +27,7 @@ fn daemon(dir: &std::path::Path, calendar: &std::path::Path) -> Daemon {
         poll_interval: Duration::from_secs(10),
         feed_token: Some("t".repeat(32)),
         desk_session: Duration::from_secs(3600),
+        respond: false,
         source: Source::File(calendar.to_path_buf()),
     };
     let store = Store::open(&config.state_dir).expect("store");

@@ -82,6 +82,10 @@ pub struct Shared {
     lookup: Lookup,
     /// The desk's sign-ins; `None`: no desk (its addresses are the uniform 404).
     desk: Option<desk::sessions::Sessions>,
+    /// Where the desk's clicks go (the daemon).
+    actions: Option<tokio::sync::mpsc::Sender<crate::actions::ActionRequest>>,
+    /// `[actions] respond`: whether the desk may send answers.
+    respond: bool,
 }
 
 impl Shared {
@@ -91,7 +95,20 @@ impl Shared {
             token: token.into(),
             lookup,
             desk: None,
+            actions: None,
+            respond: false,
         }
+    }
+
+    /// The desk's clicks go to `tx`.
+    pub fn with_actions(
+        mut self,
+        tx: tokio::sync::mpsc::Sender<crate::actions::ActionRequest>,
+        respond: bool,
+    ) -> Shared {
+        self.actions = Some(tx);
+        self.respond = respond;
+        self
     }
 
     /// With the desk, its sessions kept in `sessions`.

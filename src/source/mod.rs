@@ -35,6 +35,22 @@ pub enum SourceError {
     /// A reading task that stopped on a bug (said without the panic's message).
     #[error("{0}")]
     Stopped(String),
+    /// The source cannot send answers (yet).
+    #[error("answering invitations is not available for a {0} source")]
+    CannotRespond(&'static str),
+}
+
+/// The executive's answer to one invitation.
+#[derive(Debug, Clone, Copy)]
+pub struct Respond<'a> {
+    /// The event's id in the source (the decision's id).
+    pub event_id: &'a str,
+    /// The executive's address.
+    pub executive: &'a str,
+    pub answer: crate::store::actions::Answer,
+    pub delegate_to: Option<&'a str>,
+    /// A note to the organiser.
+    pub note: Option<&'a str>,
 }
 
 /// What a poll is told.
@@ -70,6 +86,11 @@ pub trait CalendarSource: Send {
     /// and the next cycle tries again. Most sources take nothing back.
     async fn after_cycle(&mut self, _cycle: &CycleOutput<'_>) -> Result<(), SourceError> {
         Ok(())
+    }
+    /// Sends the executive's answer to an invitation; says what was done. Sources that
+    /// cannot answer say so.
+    async fn respond(&mut self, _r: &Respond<'_>) -> Result<String, SourceError> {
+        Err(SourceError::CannotRespond(self.kind()))
     }
 }
 

@@ -3,9 +3,12 @@
 //! Trees: `meta` (schema version, last cycle), `decisions` (the current suggestion per request),
 //! `history` (every change of verdict or score, with its time and reasons, keyed by
 //! request id and time), `reservations` (the current 1:1 holds, the next run's `previous`)
-//! `feed` (each feed event's SEQUENCE and DTSTAMP) and `sessions` (the desk's sign-ins). One cycle's writes go in one
+//! `feed` (each feed event's SEQUENCE and DTSTAMP), `sessions` (the desk's sign-ins) and
+//! `actions` (every answer sent on the executive's behalf, [`actions`]). One cycle's writes go in one
 //! transaction across the trees and are flushed before the cycle counts as done, so a
 //! kill -9 at any point leaves the last completed cycle whole.
+
+pub mod actions;
 
 use std::path::Path;
 
@@ -132,6 +135,7 @@ pub struct Store {
     reservations: sled::Tree,
     feed: sled::Tree,
     sessions: sled::Tree,
+    actions: sled::Tree,
 }
 
 fn json<T: Serialize>(v: &T) -> Vec<u8> {
@@ -168,6 +172,7 @@ impl Store {
             reservations: tree("reservations")?,
             feed: tree("feed")?,
             sessions: tree("sessions")?,
+            actions: tree("actions")?,
             db,
         };
         let found = store

@@ -271,6 +271,16 @@ impl Fake {
         })
     }
 
+    /// One event as the fake holds it.
+    pub fn event(&self, id: &str) -> Option<Value> {
+        self.with(|s| s.events.get(id).cloned())
+    }
+
+    /// The `sendUpdates` of every write, in order.
+    pub fn send_updates(&self) -> Vec<String> {
+        self.with(|s| s.send_updates.clone())
+    }
+
     /// The live events that carry timeward's reservation tag.
     pub fn holds(&self) -> Vec<Value> {
         self.with(|s| {
@@ -669,8 +679,21 @@ fn write(
                 return error(StatusCode::NOT_FOUND, "notFound", "Not Found");
             }
             let mut e = s.events[id].clone();
+            let organiser = e["organizer"]["email"].as_str().unwrap_or("").to_string();
             if let (Some(target), Some(fields)) = (e.as_object_mut(), body.as_object()) {
                 for (k, v) in fields {
+                    if k == "attendees" && organiser != SUBJECT {
+                        // As Google: a guest's patch changes only their own entry
+                        // (responseStatus, comment) and, if guests may invite others, adds
+                        // guests; the rest of the list stays as the organiser left it.
+                        let merged = guest_patch(
+                            target.get("attendees"),
+                            v,
+                            target.get("guestsCanInviteOthers"),
+                        );
+                        target.insert(k.clone(), merged);
+                        continue;
+                    }
                     target.insert(k.clone(), v.clone());
                 }
             }
@@ -697,4 +720,33 @@ fn write(
         }
         _ => error(StatusCode::METHOD_NOT_ALLOWED, "notAllowed", "Not Allowed"),
     }
+}
+
+/// The executive, as the service account's subject and the installed sign-in's user.
+const SUBJECT: &str = "dana@acme.example";
+
+/// The attendee list after a guest's patch (see the events.patch reference: attendees
+/// other than oneself can be changed only by the organiser).
+fn guest_patch(old: Option<&Value>, new: &Value, can_invite: Option<&Value>) -> Value {
+    let mut list: Vec<Value> = old.and_then(Value::as_array).cloned().unwrap_or_default();
+    let is_me = |a: &Value| {
+        a["self"] == json!(true)
+            || a["email"]
+                .as_str()
+                .is_some_and(|e| e.eq_ignore_ascii_case(SUBJECT))
+    };
+    for a in new.as_array().into_iter().flatten() {
+        let email = a["email"].as_str().unwrap_or("");
+        if is_me(a) {
+            if let Some(mine) = list.iter_mut().find(|x| is_me(x)) {
+                mine["responseStatus"] = a["responseStatus"].clone();
+                mine["comment"] = a["comment"].clone();
+            }
+        } else if !list.iter().any(|x| x["email"].as_str() == Some(email))
+            && can_invite != Some(&json!(false))
+        {
+            list.push(json!({ "email": email, "responseStatus": "needsAction" }));
+        }
+    }
+    Value::Array(list)
 }

@@ -22,6 +22,8 @@ use maud::Markup;
 use serde::Deserialize;
 
 use super::{is_token, not_found_response, Read, Shared};
+use crate::actions::{ActionOutcome, ActionRequest, Choice};
+use crate::store::actions::Answer;
 use sessions::Session;
 
 /// The cookie's name.
@@ -36,6 +38,7 @@ pub fn routes() -> Router<Shared> {
         .route("/one-on-ones", any(one_on_ones))
         .route("/health", any(health))
         .route("/decision/{*id}", any(decision))
+        .route("/act", any(act))
 }
 
 /// A request from a signed-in browser; any other is the uniform 404.
@@ -227,16 +230,142 @@ async fn decision(_: Read, signed: Signed, State(shared): State<Shared>, uri: Ur
     };
     #[derive(Deserialize)]
     struct One {
-        decision: crate::store::StoredDecision,
+        decision: Option<crate::store::StoredDecision>,
         history: Vec<crate::store::HistoryEntry>,
+        #[serde(default)]
+        actions: Vec<crate::store::actions::ActionRecord>,
     }
     let Some(one) = (shared.lookup)(Some(&id)).and_then(|b| serde_json::from_slice::<One>(&b).ok())
     else {
         return not_found_response();
     };
-    page(pages::layout(
-        &one.decision.title,
-        &signed.session.csrf,
-        pages::decision(&one.decision, &one.history),
-    ))
+    let Some(d) = &one.decision else {
+        // No longer waiting: what is on record.
+        let body = pages::record(&one.history, &one.actions);
+        return page(pages::layout(
+            "A request no longer waiting",
+            &signed.session.csrf,
+            body,
+        ));
+    };
+    let key = sessions::random_id().unwrap_or_default();
+    // "Approve" sends the suggestion; a delegation to the assistant leaves it to them.
+    let assistant_decides = d.verdict == crate::rules::Verdict::Delegate
+        && d.reasons
+            .iter()
+            .rfind(|r| r.source == "verdict")
+            .is_some_and(|r| r.detail.contains("the assistant"));
+    let forms = pages::Forms {
+        csrf: &signed.session.csrf,
+        key: &key,
+        respond: shared.respond,
+        approvable: !assistant_decides,
+    };
+    let body = maud::html! {
+        (pages::decision(d, &one.history))
+        (pages::act(d, &one.actions, &forms))
+    };
+    page(pages::layout(&d.title, &signed.session.csrf, body))
+}
+
+#[derive(Deserialize)]
+struct ActForm {
+    csrf: Option<String>,
+    key: Option<String>,
+    id: Option<String>,
+    choice: Option<String>,
+    answer: Option<String>,
+    delegate_to: Option<String>,
+    note: Option<String>,
+}
+
+/// What the form asks for, or `None` for a form that is not the desk's.
+fn choice_of(f: &ActForm) -> Option<Choice> {
+    match (f.choice.as_deref(), f.answer.as_deref()) {
+        (Some("approve"), _) => Some(Choice::Approve),
+        (Some("answer"), Some(a)) => {
+            let answer = match a {
+                "accepted" => Answer::Accepted,
+                "tentative" => Answer::Tentative,
+                "declined" => Answer::Declined,
+                "delegated" => Answer::Delegated,
+                _ => return None,
+            };
+            Some(Choice::Answer {
+                answer,
+                delegate_to: f.delegate_to.clone().filter(|t| !t.trim().is_empty()),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn outcome_page(outcome: Option<ActionOutcome>) -> Markup {
+    match outcome {
+        Some(ActionOutcome::Done { record, repeated }) => maud::html! {
+            p class="card" {
+                @if repeated { "This form was already sent: nothing was sent again. " }
+                strong { (format!("{:?}", record.state).to_lowercase()) } ": " (record.result)
+            }
+        },
+        Some(ActionOutcome::Off { would_send }) => maud::html! {
+            p class="card" {
+                "Nothing was sent: sending is off. It would have sent: " strong { (would_send) } ". "
+                "To let the desk send, set " code { "[actions] respond = true" } " in the configuration (or "
+                code { "TIMEWARD_ACTIONS__RESPOND=true" } ") and restart timeward."
+            }
+        },
+        Some(ActionOutcome::Refused(why)) => {
+            maud::html! { p class="card" { "Nothing was sent: " (why) } }
+        }
+        None => {
+            maud::html! { p class="card" { "No answer from timeward in time; the request's page shows what is on record." } }
+        }
+    }
+}
+
+/// A click on "Approve" or "Send this answer": handed to the daemon, which alone sends.
+async fn act(
+    _: Post,
+    signed: Signed,
+    State(shared): State<Shared>,
+    form: Result<Form<ActForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(f)) = form else {
+        return refused();
+    };
+    if !csrf_ok(&signed, f.csrf.as_deref()) {
+        return refused();
+    }
+    let Some(choice) = choice_of(&f) else {
+        return refused();
+    };
+    let (Some(id), Some(key)) = (f.id, f.key.filter(|k| k.len() == 64)) else {
+        return refused();
+    };
+    let Some(tx) = shared.actions.clone() else {
+        return not_found_response();
+    };
+    let back = format!(
+        "/desk/decision/{}",
+        percent_encoding::utf8_percent_encode(&id, percent_encoding::NON_ALPHANUMERIC)
+    );
+    let (reply, rx) = tokio::sync::oneshot::channel();
+    let req = ActionRequest {
+        id,
+        key,
+        choice,
+        note: f.note,
+        reply,
+    };
+    if tx.send(req).await.is_err() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "timeward is stopping").into_response();
+    }
+    let outcome = tokio::time::timeout(std::time::Duration::from_secs(90), rx)
+        .await
+        .ok()
+        .and_then(Result::ok);
+    let body =
+        maud::html! { (outcome_page(outcome)) p { a href=(back) { "Back to the request" } } };
+    page(pages::layout("Answer", &signed.session.csrf, body))
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, FixedOffset};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::Deserialize;
 
+use crate::store::actions::{ActionRecord, ActionState};
 use crate::store::{HistoryEntry, StoredDecision};
 
 /// The last cycle's plan, as `decisions.json` holds it.
@@ -192,6 +193,94 @@ pub fn waiting(plan: &PlanView, filter: Option<&str>) -> Markup {
                     (bar(&d.reasons))
                     (reasons_list(d.reasons.iter().map(|r| (r.points, r.source.clone(), r.detail.clone()))))
                 }
+            }
+        }
+    }
+}
+
+/// What the decision page's forms need.
+pub struct Forms<'a> {
+    pub csrf: &'a str,
+    /// The forms' one-time key (a second send of the same form sends nothing).
+    pub key: &'a str,
+    /// `[actions] respond`.
+    pub respond: bool,
+    /// Whether "Approve" has something to send (not for "the assistant decides").
+    pub approvable: bool,
+}
+
+fn answered(actions: &[ActionRecord]) -> bool {
+    actions.iter().any(|a| a.state != ActionState::Failed)
+}
+
+/// A request that no longer waits: its history and what was sent.
+pub fn record(history: &[HistoryEntry], actions: &[ActionRecord]) -> Markup {
+    html! {
+        p class="muted" { "It was answered, cancelled or is past; this is what is on record." }
+        (sent(actions))
+        h2 { "History" }
+        @for h in history {
+            div class="card" {
+                (h.at.to_rfc3339()) " " (verdict_badge(h.verdict.as_str(), h.delegate_to.as_deref()))
+                " score " (h.score)
+            }
+        }
+    }
+}
+
+fn sent(actions: &[ActionRecord]) -> Markup {
+    html! {
+        h2 { "On record" }
+        @if actions.is_empty() { p class="muted" { "Nothing sent from the desk." } }
+        @for a in actions {
+            div class="card" {
+                (a.at.to_rfc3339()) " · " strong { (a.answer.as_str()) }
+                @if let Some(to) = &a.delegate_to { " to " (to) }
+                " · suggested " (a.suggested) " · " (format!("{:?}", a.state).to_lowercase()) ": " (a.result)
+                @if let Some(n) = &a.note { div class="muted" { "Note: " (n) } }
+            }
+        }
+    }
+}
+
+/// What was sent from the desk, and the forms to act when nothing was.
+pub fn act(d: &StoredDecision, actions: &[ActionRecord], f: &Forms<'_>) -> Markup {
+    html! {
+        (sent(actions))
+        @if !answered(actions) {
+            h2 { "Answer" }
+            @if !f.respond {
+                p class="card" {
+                    "Sending is off: the desk shows what would be sent, and sends nothing. To let it "
+                    "send the executive's answers, set " code { "[actions] respond = true" }
+                    " in the configuration (or " code { "TIMEWARD_ACTIONS__RESPOND=true" } ") and restart timeward."
+                }
+            }
+            @if f.approvable {
+                form method="post" action="/desk/act" {
+                    input type="hidden" name="csrf" value=(f.csrf);
+                    input type="hidden" name="key" value=(f.key);
+                    input type="hidden" name="id" value=(d.id);
+                    input type="hidden" name="choice" value="approve";
+                    button type="submit" { "Approve: " (d.verdict.as_str()) @if let Some(to) = &d.delegate_to { " → " (to) } }
+                }
+            }
+            form method="post" action="/desk/act" class="card" {
+                input type="hidden" name="csrf" value=(f.csrf);
+                input type="hidden" name="key" value=(f.key);
+                input type="hidden" name="id" value=(d.id);
+                input type="hidden" name="choice" value="answer";
+                label { "Answer differently: "
+                    select name="answer" {
+                        option value="accepted" { "accept" }
+                        option value="tentative" { "tentative" }
+                        option value="declined" { "decline" }
+                        option value="delegated" { "delegate to…" }
+                    }
+                }
+                " " label { "delegate " input type="email" name="delegate_to" placeholder="name@domain"; }
+                div { label { "Note to the organiser" br; textarea name="note" rows="2" cols="40" {} } }
+                button type="submit" { "Send this answer" }
             }
         }
     }

@@ -28,7 +28,7 @@ fn now_secs() -> u64 {
 }
 
 /// 256 random bits, hex.
-fn random_id() -> Option<String> {
+pub fn random_id() -> Option<String> {
     let mut raw = [0u8; 32];
     getrandom::fill(&mut raw).ok()?;
     Some(raw.iter().map(|b| format!("{b:02x}")).collect())

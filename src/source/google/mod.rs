@@ -22,6 +22,7 @@ pub mod client;
 pub mod convert;
 pub mod publish;
 pub mod reserve;
+pub mod respond;
 pub mod sync;
 pub mod token;
 pub mod writer;
@@ -38,12 +39,12 @@ pub use convert::to_ics;
 pub use sync::{GoogleCalendar, Polled};
 pub use writer::Writes;
 
-use super::{CalendarSource, CycleOutput, Poll, SourceError};
+use super::{CalendarSource, CycleOutput, Poll, Respond, SourceError};
 use crate::calendar::Snapshot;
 use crate::config::{redact_url, Google};
 
 /// How long one call to Google may take, retries included.
-const TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A Google calendar as the daemon's source, and what it writes back after a cycle.
 pub struct GoogleSource {
@@ -170,6 +171,14 @@ impl CalendarSource for GoogleSource {
         } else {
             Ok(None)
         }
+    }
+
+    async fn respond(&mut self, r: &Respond<'_>) -> Result<String, SourceError> {
+        let cal = self
+            .calendar
+            .as_ref()
+            .ok_or_else(|| GoogleError::Other("not connected to Google yet".into()))?;
+        Ok(respond::respond(cal, r).await?)
     }
 
     /// Reserve mode's holds, then the published mirror; both are tried, and the first

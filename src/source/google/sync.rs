@@ -45,6 +45,11 @@ impl GoogleCalendar {
         &self.hub
     }
 
+    /// One kept event (a series master for a recurring one).
+    pub fn event(&self, id: &str) -> Option<&Event> {
+        self.events.get(id)
+    }
+
     pub fn calendar_id(&self) -> &str {
         &self.calendar_id
     }
