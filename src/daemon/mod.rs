@@ -84,11 +84,15 @@ pub async fn run(
     clock: Clock,
     mut signals: mpsc::Receiver<Signal>,
 ) -> Result<(), StartError> {
-    // Without rules and without an earlier feed there is nothing to serve: say so before
-    // anything is created.
-    if let Err(e) = crate::rules_file::load(&config.rules) {
+    // Watching starts before the first read, so no edit falls between the two.
+    let (rules_tx, mut rules_rx) = mpsc::channel::<()>(1);
+    let _watcher = watch_rules(&config.rules, rules_tx);
+    // The rules are read once here. Without them and without an earlier feed there is
+    // nothing to serve: say so before anything is created.
+    let first_rules = crate::rules_file::load(&config.rules).map_err(|e| e.to_string());
+    if let Err(e) = &first_rules {
         if StateDir::at(&config.state_dir).last_feed().is_none() {
-            return Err(StartError::Rules(e.to_string()));
+            return Err(StartError::Rules(e.clone()));
         }
     }
     let state = StateDir::create(&config.state_dir).map_err(|source| StartError::StateDir {
@@ -116,17 +120,8 @@ pub async fn run(
     let mut daemon = Daemon::new(config, store, shared.clone(), clock);
     daemon.restore();
 
-    // Watching starts before the first read, so no edit falls between the two.
-    let (rules_tx, mut rules_rx) = mpsc::channel::<()>(1);
-    let _watcher = watch_rules(&daemon.config.rules, rules_tx);
-    daemon.reload_rules();
-    if daemon.rules.is_none() && shared.current().feed.is_none() {
-        // Nothing to serve and nothing to decide with: say so and stop, rather than run
-        // empty. (With a previous run's feed, it keeps being served until the rules are fixed.)
-        return Err(StartError::Rules(
-            daemon.rules_error.take().unwrap_or_default(),
-        ));
-    }
+    // With a previous run's feed, it keeps being served until the rules are fixed.
+    daemon.apply_rules(first_rules);
     let (stop_tx, stop_rx) = watch::channel(false);
     let addr = listener.local_addr().map_err(StartError::Listener)?;
     if let Err(e) = state.record_address(addr) {

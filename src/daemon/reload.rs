@@ -12,6 +12,12 @@ impl Daemon {
     /// Re-reads the rules file. Returns whether new rules are in force.
     pub(super) fn reload_rules(&mut self) -> bool {
         let result = crate::rules_file::load(&self.config.rules).map_err(|e| e.to_string());
+        self.apply_rules(result)
+    }
+
+    /// Puts rules in force, or records why they are not (the last good ones stay).
+    /// Returns whether new rules are in force.
+    pub(super) fn apply_rules(&mut self, result: Result<crate::rules::Rules, String>) -> bool {
         let changed = match result {
             Ok(rules) => {
                 let same = self.rules.as_deref() == Some(&rules);

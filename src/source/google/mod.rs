@@ -85,23 +85,11 @@ impl GoogleSource {
             return Ok(());
         };
         let desired = reserve::holds(cycle.reservations, cycle.rules);
-        match holds.apply(cal.hub(), &desired, cycle.now).await {
-            Ok(w) => {
-                if w != Writes::default() {
-                    tracing::info!(
-                        inserted = w.inserted,
-                        patched = w.patched,
-                        deleted = w.deleted,
-                        "1:1 holds written to Google"
-                    );
-                }
-                Ok(())
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "writing the 1:1 holds to Google failed; will retry");
-                Err(e)
-            }
-        }
+        logged(
+            holds.apply(cal.hub(), &desired, cycle.now).await,
+            "1:1 holds written to Google",
+            "writing the 1:1 holds to Google failed; will retry",
+        )
     }
 
     /// `publish_calendar`: mirrors this cycle's feed into that calendar.
@@ -121,22 +109,35 @@ impl GoogleSource {
         let Some(published) = self.published.as_mut() else {
             return Ok(());
         };
-        match published.apply(cal.hub(), cycle.feed, cycle.versions).await {
-            Ok(w) => {
-                if w != Writes::default() {
-                    tracing::info!(
-                        inserted = w.inserted,
-                        patched = w.patched,
-                        deleted = w.deleted,
-                        "suggestions published to the Google calendar"
-                    );
-                }
-                Ok(())
+        logged(
+            published.apply(cal.hub(), cycle.feed, cycle.versions).await,
+            "suggestions published to the Google calendar",
+            "publishing the suggestions to Google failed; will retry",
+        )
+    }
+}
+
+/// A write pass said in the log: what it wrote (when it wrote anything), or why it failed.
+fn logged(
+    result: Result<Writes, GoogleError>,
+    wrote: &'static str,
+    failed: &'static str,
+) -> Result<(), GoogleError> {
+    match result {
+        Ok(w) => {
+            if w != Writes::default() {
+                tracing::info!(
+                    inserted = w.inserted,
+                    patched = w.patched,
+                    deleted = w.deleted,
+                    "{wrote}"
+                );
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "publishing the suggestions to Google failed; will retry");
-                Err(e)
-            }
+            Ok(())
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "{failed}");
+            Err(e)
         }
     }
 }
