@@ -39,6 +39,12 @@ pub enum ActionOutcome {
     },
     /// `[actions] respond` is off: what would have been sent.
     Off { would_send: String },
+    /// The source cannot send (an .ics source without a mail server): the messages for
+    /// the assistant to send by hand. Nothing was sent.
+    Handouts {
+        what: String,
+        handouts: Vec<crate::source::mail::Handout>,
+    },
     /// Not done, and why.
     Refused(String),
 }

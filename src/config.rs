@@ -39,6 +39,8 @@ struct RawActions {
     /// Send the executive's answer to an invitation when the assistant clicks for it.
     #[serde(default)]
     respond: bool,
+    /// How answers to invitations from an .ics source are mailed.
+    smtp: Option<smtp::RawSmtp>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -131,6 +133,9 @@ pub struct Config {
     /// `[actions] respond`: the desk may send the executive's answer to an invitation
     /// (each time the assistant clicks for it; never by itself). Off by default.
     pub respond: bool,
+    /// `[actions.smtp]`: where answers to invitations read from an .ics file or URL are
+    /// mailed (iMIP). `None`: the desk offers each answer as a download instead.
+    pub smtp: Option<Smtp>,
     pub source: Source,
 }
 
@@ -217,7 +222,7 @@ pub fn load(
             )
         })?;
     let raw = with_credentials(raw, credentials.as_deref());
-    validate(raw, &origin).map_err(|mut e| {
+    validate(raw, &origin, credentials.as_deref()).map_err(|mut e| {
         // A value set in the environment is blamed on its variable, not on the file.
         let var = format!("TIMEWARD_{}", e.key.to_uppercase().replace('.', "__"));
         if vars.contains_key(&var) {
@@ -271,7 +276,7 @@ fn with_credentials(mut raw: Raw, dir: Option<&Path>) -> Raw {
     raw
 }
 
-fn validate(raw: Raw, origin: &str) -> Result<Config, ConfigError> {
+fn validate(raw: Raw, origin: &str, credentials: Option<&Path>) -> Result<Config, ConfigError> {
     let listen: SocketAddr = raw.listen.parse().map_err(|_| {
         err(
             origin,
@@ -335,8 +340,10 @@ fn validate(raw: Raw, origin: &str) -> Result<Config, ConfigError> {
                 "write desk_session = \"12h\" (or \"30m\", \"7d\")",
             )
         })?;
+    let smtp = smtp::smtp(raw.actions.smtp, credentials, origin)?;
     Ok(Config {
         respond: raw.actions.respond,
+        smtp,
         desk_session,
         rules: PathBuf::from(raw.rules),
         state_dir: PathBuf::from(raw.state_dir),
@@ -412,6 +419,9 @@ pub fn redact_url(url: &str) -> String {
 }
 
 mod google;
+mod smtp;
+
+pub use smtp::{Security, Smtp};
 
 #[cfg(test)]
 mod tests;

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use serde_json::{json, Value};
-use support::daemon::{request, request_with_body, Daemon, Resp, TempDir};
+use support::daemon::{request, Daemon, TempDir};
+use support::desk::{form_of, post, sign_in};
 use support::fake_google::Fake;
 
 const EXEC: &str = "dana@acme.example";
@@ -46,58 +47,6 @@ fn config(dir: &std::path::Path, fake: &Fake, respond: bool) {
         ),
     )
     .expect("config");
-}
-
-fn sign_in(d: &Daemon) -> String {
-    let log = d.log_text();
-    let url = log
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("desk=http://"))
-        .expect("the desk link");
-    let path = format!("/{}", url.split_once('/').expect("a path").1);
-    let r = d.get(&path);
-    assert_eq!(r.status, 303);
-    r.header("set-cookie")
-        .expect("cookie")
-        .split(';')
-        .next()
-        .expect("pair")
-        .to_string()
-}
-
-fn field(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let at = page
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} in {page}"))
-        + marker.len();
-    page[at..].split('"').next().expect("value").to_string()
-}
-
-/// The decision page's CSRF token and one-time key.
-fn form_of(d: &Daemon, cookie: &str, id: &str) -> (String, String, String) {
-    let page = request(
-        &d.addr,
-        "GET",
-        &format!("/desk/decision/{id}"),
-        &[("Cookie", cookie)],
-    );
-    assert_eq!(page.status, 200, "{}", page.head);
-    let text = page.text();
-    (field(&text, "csrf"), field(&text, "key"), text)
-}
-
-fn post(d: &Daemon, cookie: &str, body: &str) -> Resp {
-    request_with_body(
-        &d.addr,
-        "POST",
-        "/desk/act",
-        &[
-            ("Cookie", cookie),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-        ],
-        body.as_bytes(),
-    )
 }
 
 fn me(fake: &Fake, id: &str) -> Value {

@@ -140,12 +140,20 @@ fn rules_snippets_are_valid_rules() {
 #[test]
 fn config_snippets_are_valid_configurations() {
     let dir = TempDir::new("docs-config");
+    // As systemd would pass them: the credentials the examples leave out of the file.
+    let credentials = dir.path().join("credentials");
+    std::fs::create_dir_all(&credentials).expect("credentials dir");
+    std::fs::write(credentials.join("smtp_password"), "example\n").expect("write");
+    let env = vec![(
+        "CREDENTIALS_DIRECTORY".to_string(),
+        credentials.display().to_string(),
+    )];
     let mut n = 0;
     for b in all_blocks().into_iter().filter(|b| b.info == "toml config") {
         n += 1;
         let path = dir.path().join(format!("config-{n}.toml"));
         std::fs::write(&path, &b.body).expect("write");
-        if let Err(e) = timeward::config::load(&path, true, Vec::new()) {
+        if let Err(e) = timeward::config::load(&path, true, env.clone()) {
             panic!("{}:{}: the configuration is refused:\n{e}", b.file, b.line);
         }
     }

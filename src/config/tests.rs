@@ -167,3 +167,81 @@ fn urls_are_redacted_to_scheme_and_host() {
         "http://host:8080/…"
     );
 }
+
+#[test]
+fn the_mail_server_takes_its_password_from_a_file_or_a_credential() {
+    let dir = std::env::temp_dir().join(format!("timeward-smtp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("pw"), "s3cret pass\n").expect("w");
+    std::fs::write(dir.join("smtp_password"), "from-systemd\n").expect("w");
+    let p = write(
+        "smtp-file.toml",
+        &format!(
+            "[actions.smtp]\nserver = \"smtp.example.com\"\nusername = \"sam@acme.example\"\npassword_file = {:?}\n",
+            dir.join("pw")
+        ),
+    );
+    let c = load(&p, true, env(&[])).expect("valid");
+    let smtp = c.smtp.expect("a mail server");
+    assert_eq!(smtp.password.as_deref(), Some("s3cret pass"));
+    assert_eq!((smtp.port, smtp.security), (587, Security::StartTls));
+    assert!(
+        !format!("{smtp:?}").contains("s3cret"),
+        "the password stays out of Debug"
+    );
+
+    let p = write(
+        "smtp-cred.toml",
+        "[actions.smtp]\nserver = \"smtp.example.com\"\nsecurity = \"tls\"\nusername = \"sam@acme.example\"\n",
+    );
+    let creds = env(&[("CREDENTIALS_DIRECTORY", dir.to_str().expect("utf-8"))]);
+    let smtp = load(&p, true, creds).expect("valid").smtp.expect("smtp");
+    assert_eq!(smtp.password.as_deref(), Some("from-systemd"));
+    assert_eq!(smtp.port, 465);
+
+    // A username without any password: said, with the fix.
+    let e = load(&p, true, env(&[])).expect_err("no password");
+    assert_eq!(e.key, "actions.smtp.password_file");
+    assert!(e.fix.contains("smtp_password"), "{e}");
+
+    // The environment sets it as well.
+    let p = write("smtp-none.toml", "");
+    let c = load(
+        &p,
+        true,
+        env(&[
+            ("TIMEWARD_ACTIONS__SMTP__SERVER", "127.0.0.1"),
+            ("TIMEWARD_ACTIONS__SMTP__SECURITY", "none"),
+        ]),
+    )
+    .expect("valid");
+    let smtp = c.smtp.expect("smtp");
+    assert_eq!((smtp.port, smtp.security), (25, Security::None));
+}
+
+#[test]
+fn an_unprotected_mail_server_is_only_one_on_this_machine() {
+    let p = write(
+        "smtp-plain.toml",
+        "[actions.smtp]\nserver = \"mail.example.com\"\nsecurity = \"none\"\n",
+    );
+    let e = load(&p, true, env(&[])).expect_err("refused");
+    assert_eq!(e.key, "actions.smtp.security");
+    assert!(e.fix.contains("starttls"), "{e}");
+    let p = write(
+        "smtp-typo.toml",
+        "[actions.smtp]\nserver = \"mail.example.com\"\nsecurity = \"starttsl\"\n",
+    );
+    assert_eq!(
+        load(&p, true, env(&[])).expect_err("refused").key,
+        "actions.smtp.security"
+    );
+    let p = write(
+        "smtp-from.toml",
+        "[actions.smtp]\nserver = \"mail.example.com\"\nfrom = \"not an address\"\n",
+    );
+    assert_eq!(
+        load(&p, true, env(&[])).expect_err("refused").key,
+        "actions.smtp.from"
+    );
+}

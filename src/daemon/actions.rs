@@ -98,18 +98,38 @@ impl Daemon {
             Err(why) => return ActionOutcome::Refused(why),
         };
         let note = req.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        let Some(executive) = self.rules.as_ref().map(|r| r.executive.email.clone()) else {
+            return ActionOutcome::Refused("no rules are in force".into());
+        };
+        let now = (self.clock)();
+        let respond = Respond {
+            event_id: &req.id,
+            executive: &executive,
+            answer,
+            delegate_to: delegate_to.as_deref(),
+            note,
+            now,
+        };
+        // A source that cannot send hands the messages over (nothing is sent, so this
+        // needs no write permission).
+        if let Some(handed) = self.source.handouts(&respond).await {
+            return match handed {
+                Ok(handouts) => ActionOutcome::Handouts {
+                    what: describe(answer, delegate_to.as_deref(), note),
+                    handouts,
+                },
+                Err(e) => ActionOutcome::Refused(e.to_string()),
+            };
+        }
         if !self.config.respond {
             return ActionOutcome::Off {
                 would_send: describe(answer, delegate_to.as_deref(), note),
             };
         }
-        let Some(executive) = self.rules.as_ref().map(|r| r.executive.email.clone()) else {
-            return ActionOutcome::Refused("no rules are in force".into());
-        };
         let mut record = ActionRecord {
             id: req.id.clone(),
             key: req.key.clone(),
-            at: (self.clock)(),
+            at: now,
             suggested: suggested(&d),
             answer,
             delegate_to: delegate_to.clone(),
@@ -122,16 +142,7 @@ impl Daemon {
                 "nothing was sent: the record could not be written ({e})"
             ));
         }
-        let sent = self
-            .source
-            .respond(&Respond {
-                event_id: &req.id,
-                executive: &executive,
-                answer,
-                delegate_to: delegate_to.as_deref(),
-                note,
-            })
-            .await;
+        let sent = self.source.respond(&respond).await;
         // Fault injection for the exactly-once test (debug builds only): die as a kill -9
         // would, after the send and before its record.
         #[cfg(debug_assertions)]
@@ -162,7 +173,19 @@ impl Daemon {
             return;
         };
         let exec = rules.executive.email.as_str();
+        let shows = self.source.answers_show();
         for mut r in self.store.unsettled_actions().unwrap_or_default() {
+            if !shows {
+                // Mailed answers leave no trace in the calendar read here: whether the mail
+                // server took it cannot be known, so nothing is sent again from the desk.
+                (r.state, r.result) = (
+                    ActionState::Sent,
+                    "probably sent: timeward stopped while handing it to the mail server;                      check the mail server's log (or ask the organiser) before answering again by hand"
+                        .into(),
+                );
+                let _ = self.store.record_action(&r);
+                continue;
+            }
             let event = snapshot
                 .events
                 .iter()

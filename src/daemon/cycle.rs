@@ -41,6 +41,7 @@ impl Daemon {
             TimeDelta::from_std(self.config.poll_interval).unwrap_or(TimeDelta::minutes(1));
         let previous_feed = self.shared.current().feed.clone();
         let rules_for_writes = Arc::clone(&rules);
+        let snapshot_for_desk = Arc::clone(&snapshot);
         let span = tracing::Span::current();
         let work = tokio::task::spawn_blocking(move || {
             span.in_scope(|| {
@@ -75,6 +76,7 @@ impl Daemon {
                 );
                 let mut served = (*self.shared.current()).clone();
                 served.feed = Some(done.feed);
+                served.calendar = Some((snapshot_for_desk, Arc::clone(&rules_for_writes)));
                 self.shared.publish(served);
                 self.last_cycle = Some(report);
                 self.cycle_error = None;

@@ -75,6 +75,9 @@ pub enum StartError {
          serve: timeward stops; fix the rules file and start it again)"
     )]
     Rules(String),
+    /// `[actions.smtp]` names a mail server that cannot be used.
+    #[error("[actions.smtp]: {0}")]
+    Mail(#[from] crate::source::mail::MailError),
 }
 
 /// Runs until a [`Signal::Stop`] (or the end of the signal channel).
@@ -117,7 +120,7 @@ pub async fn run(
     ))
     .with_actions(actions_tx, config.respond);
 
-    let mut daemon = Daemon::new(config, store, shared.clone(), clock);
+    let mut daemon = Daemon::new(config, store, shared.clone(), clock)?;
     daemon.restore();
 
     // With a previous run's feed, it keeps being served until the rules are fixed.
@@ -208,9 +211,14 @@ struct CycleReport {
 }
 
 impl Daemon {
-    fn new(config: Config, store: Store, shared: Shared, clock: Clock) -> Daemon {
-        let source = crate::source::open(&config, &config.state_dir);
-        Daemon {
+    fn new(
+        config: Config,
+        store: Store,
+        shared: Shared,
+        clock: Clock,
+    ) -> Result<Daemon, StartError> {
+        let source = crate::source::open(&config, &config.state_dir)?;
+        Ok(Daemon {
             config,
             store,
             shared,
@@ -227,7 +235,7 @@ impl Daemon {
             cycle_error: None,
             failures: 0,
             next_poll: Instant::now(),
-        }
+        })
     }
 
     /// Serves what the last run left in the state directory until the first cycle ends:

@@ -28,6 +28,7 @@ fn daemon(dir: &std::path::Path, calendar: &std::path::Path) -> Daemon {
         feed_token: Some("t".repeat(32)),
         desk_session: Duration::from_secs(3600),
         respond: false,
+        smtp: None,
         source: Source::File(calendar.to_path_buf()),
     };
     let store = Store::open(&config.state_dir).expect("store");
@@ -37,7 +38,7 @@ fn daemon(dir: &std::path::Path, calendar: &std::path::Path) -> Daemon {
             .single()
             .expect("valid")
     });
-    let mut d = Daemon::new(config, store, shared, clock);
+    let mut d = Daemon::new(config, store, shared, clock).expect("a daemon");
     d.reload_rules();
     d
 }

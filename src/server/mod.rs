@@ -67,12 +67,21 @@ pub struct Served {
     pub health: Bytes,
     /// Whether `/healthz` answers 200 (a feed is being served) or 503.
     pub healthy: bool,
+    /// The last cycle's calendar and rules: the desk shows the day around a request.
+    pub calendar: Option<(Arc<crate::calendar::Snapshot>, Arc<crate::rules::Rules>)>,
 }
 
 /// The JSON API's answers, looked up when asked (they are not held in memory):
 /// `None` is `/api/decisions`, the last cycle's plan; `Some(id)` is
 /// `/api/decisions/ID`, one decision with its history. `None` out is a 404.
 pub type Lookup = Arc<dyn Fn(Option<&str>) -> Option<Bytes> + Send + Sync>;
+
+/// 256 random bits, hex: session ids, CSRF tokens, one-time keys.
+pub fn random_id() -> Option<String> {
+    let mut raw = [0u8; 32];
+    getrandom::fill(&mut raw).ok()?;
+    Some(raw.iter().map(|b| format!("{b:02x}")).collect())
+}
 
 /// The state the server shares with the daemon.
 #[derive(Clone)]

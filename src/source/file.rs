@@ -7,18 +7,36 @@ use std::time::SystemTime;
 use async_trait::async_trait;
 
 use super::ics::FileError;
-use super::{CalendarSource, Poll, SourceError};
+use super::mail::{Handout, Mailer};
+use super::{CalendarSource, Poll, Respond, SourceError};
 use crate::calendar::Snapshot;
 
 pub struct FileSource {
     path: PathBuf,
     /// The modification time and length of the last good read.
     stamp: Option<(SystemTime, u64)>,
+    mailer: Option<Mailer>,
 }
 
 impl FileSource {
-    pub fn new(path: PathBuf) -> FileSource {
-        FileSource { path, stamp: None }
+    pub fn new(path: PathBuf, mailer: Option<Mailer>) -> FileSource {
+        FileSource {
+            path,
+            stamp: None,
+            mailer,
+        }
+    }
+
+    /// The file as it is now, which an answer is written from.
+    async fn bytes(&self) -> Result<Vec<u8>, SourceError> {
+        let path = self.path.clone();
+        let name = self.name();
+        tokio::task::spawn_blocking(move || std::fs::read(&path))
+            .await
+            .map_err(|e| {
+                SourceError::Stopped(crate::panic::join_error("reading the calendar", &e))
+            })?
+            .map_err(|source| SourceError::File(FileError::Io { path: name, source }))
     }
 }
 
@@ -52,5 +70,27 @@ impl CalendarSource for FileSource {
             })??;
         self.stamp = Some(stamp);
         Ok(Some(snapshot))
+    }
+
+    fn answers_show(&self) -> bool {
+        false
+    }
+
+    async fn handouts(&mut self, r: &Respond<'_>) -> Option<Result<Vec<Handout>, SourceError>> {
+        if self.mailer.is_some() {
+            return None;
+        }
+        Some(match self.bytes().await {
+            Ok(bytes) => super::mail::handouts(&bytes, r).map_err(SourceError::from),
+            Err(e) => Err(e),
+        })
+    }
+
+    async fn respond(&mut self, r: &Respond<'_>) -> Result<String, SourceError> {
+        let Some(mailer) = self.mailer.as_ref() else {
+            return Err(SourceError::CannotRespond(self.kind()));
+        };
+        let bytes = self.bytes().await?;
+        Ok(mailer.send(&bytes, r).await?)
     }
 }

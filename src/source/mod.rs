@@ -10,6 +10,7 @@ pub mod demo;
 pub mod file;
 pub mod google;
 pub mod ics;
+pub mod mail;
 pub mod url;
 
 use std::path::Path;
@@ -32,6 +33,8 @@ pub enum SourceError {
     Url(#[from] url::FetchError),
     #[error(transparent)]
     Google(#[from] google::GoogleError),
+    #[error(transparent)]
+    Mail(#[from] mail::MailError),
     /// A reading task that stopped on a bug (said without the panic's message).
     #[error("{0}")]
     Stopped(String),
@@ -51,6 +54,8 @@ pub struct Respond<'a> {
     pub delegate_to: Option<&'a str>,
     /// A note to the organiser.
     pub note: Option<&'a str>,
+    /// When (the messages' DTSTAMP).
+    pub now: DateTime<Utc>,
 }
 
 /// What a poll is told.
@@ -92,18 +97,32 @@ pub trait CalendarSource: Send {
     async fn respond(&mut self, _r: &Respond<'_>) -> Result<String, SourceError> {
         Err(SourceError::CannotRespond(self.kind()))
     }
+    /// When the source cannot send the answer itself (an .ics source without a mail
+    /// server): the messages for the assistant to send by hand. `None`: it sends.
+    async fn handouts(
+        &mut self,
+        _r: &Respond<'_>,
+    ) -> Option<Result<Vec<mail::Handout>, SourceError>> {
+        None
+    }
+    /// Whether an answer sent shows in the calendar the source reads (Google's does; an
+    /// .ics file changes only when the executive's own calendar learns of it).
+    fn answers_show(&self) -> bool {
+        true
+    }
 }
 
 /// The source `config` names. `state_dir` keeps what a source keeps between runs (the
 /// Google sign-in's token).
-pub fn open(config: &Config, state_dir: &Path) -> Box<dyn CalendarSource> {
-    match &config.source {
+pub fn open(config: &Config, state_dir: &Path) -> Result<Box<dyn CalendarSource>, mail::MailError> {
+    let mailer = || config.smtp.as_ref().map(mail::Mailer::new).transpose();
+    Ok(match &config.source {
         Source::Demo => Box::new(demo::DemoSource::default()),
-        Source::File(path) => Box::new(file::FileSource::new(path.clone())),
-        Source::Url(url) => Box::new(url::UrlSource::new(url.clone())),
+        Source::File(path) => Box::new(file::FileSource::new(path.clone(), mailer()?)),
+        Source::Url(url) => Box::new(url::UrlSource::new(url.clone(), mailer()?)),
         Source::Google(g) => Box::new(google::GoogleSource::new(
             g.clone(),
             state_dir.join(google::token::FILE),
         )),
-    }
+    })
 }

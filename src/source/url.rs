@@ -41,7 +41,8 @@ pub struct Cursor {
 
 pub enum Fetched {
     Unchanged,
-    Changed(Snapshot, Cursor),
+    /// The calendar, the cursor for the next GET, and the bytes it was read from.
+    Changed(Snapshot, Cursor, hyper::body::Bytes),
 }
 
 type HttpsClient = Client<
@@ -124,7 +125,7 @@ impl Fetcher {
                 })?
                 .to_bytes();
             let snapshot = super::ics::parse_bytes(&body, &shown)?;
-            Ok(Fetched::Changed(snapshot, next))
+            Ok(Fetched::Changed(snapshot, next, body))
         };
         tokio::time::timeout(self.timeout, work)
             .await
@@ -151,14 +152,19 @@ pub struct UrlSource {
     url: String,
     fetcher: Fetcher,
     cursor: Cursor,
+    /// The last good read's bytes, which answers to invitations are written from.
+    last: Option<hyper::body::Bytes>,
+    mailer: Option<super::mail::Mailer>,
 }
 
 impl UrlSource {
-    pub fn new(url: String) -> UrlSource {
+    pub fn new(url: String, mailer: Option<super::mail::Mailer>) -> UrlSource {
         UrlSource {
             url,
             fetcher: Fetcher::new(Duration::from_secs(30)),
             cursor: Cursor::default(),
+            last: None,
+            mailer,
         }
     }
 }
@@ -185,10 +191,35 @@ impl super::CalendarSource for UrlSource {
         };
         match self.fetcher.fetch(&self.url, &cursor).await? {
             Fetched::Unchanged => Ok(None),
-            Fetched::Changed(snapshot, next) => {
+            Fetched::Changed(snapshot, next, body) => {
                 self.cursor = next;
+                self.last = Some(body);
                 Ok(Some(snapshot))
             }
         }
+    }
+
+    fn answers_show(&self) -> bool {
+        false
+    }
+
+    async fn handouts(
+        &mut self,
+        r: &super::Respond<'_>,
+    ) -> Option<Result<Vec<super::mail::Handout>, super::SourceError>> {
+        if self.mailer.is_some() {
+            return None;
+        }
+        let bytes = self.last.as_deref().unwrap_or_default();
+        Some(super::mail::handouts(bytes, r).map_err(super::SourceError::from))
+    }
+
+    async fn respond(&mut self, r: &super::Respond<'_>) -> Result<String, super::SourceError> {
+        let mailer = self
+            .mailer
+            .as_ref()
+            .ok_or(super::SourceError::CannotRespond(self.kind()))?;
+        let bytes = self.last.as_deref().unwrap_or_default();
+        Ok(mailer.send(bytes, r).await?)
     }
 }

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod daemon;
+pub mod desk;
 pub mod external;
 pub mod fake_google;
 

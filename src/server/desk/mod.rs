@@ -7,6 +7,8 @@
 //! carries the session's CSRF token, and a POST without it is refused. Without a session,
 //! every desk address is the server's uniform empty 404.
 
+pub mod day;
+pub mod handout;
 pub mod pages;
 pub mod sessions;
 
@@ -39,6 +41,7 @@ pub fn routes() -> Router<Shared> {
         .route("/health", any(health))
         .route("/decision/{*id}", any(decision))
         .route("/act", any(act))
+        .route("/handout/{key}", any(handout::download))
 }
 
 /// A request from a signed-in browser; any other is the uniform 404.
@@ -197,10 +200,33 @@ async fn waiting(
         .as_deref()
         .filter(|v| ["accept", "delegate", "decline"].contains(v));
     let body = match plan(&shared) {
-        Some(p) => pages::waiting(&p, filter),
+        Some(p) => pages::waiting(&p, filter, &answered(&shared, &p)),
         None => maud::html! { p { "No cycle has finished yet: see Health." } },
     };
     page(pages::layout("Waiting", &signed.session.csrf, body))
+}
+
+/// The requests already answered from the desk that the calendar still shows waiting (an
+/// .ics calendar changes only when the executive's own calendar learns of the answer).
+fn answered(shared: &Shared, plan: &pages::PlanView) -> std::collections::HashSet<String> {
+    #[derive(Deserialize)]
+    struct Actions {
+        #[serde(default)]
+        actions: Vec<crate::store::actions::ActionRecord>,
+    }
+    plan.decisions
+        .iter()
+        .filter(|d| {
+            (shared.lookup)(Some(&d.id))
+                .and_then(|b| serde_json::from_slice::<Actions>(&b).ok())
+                .is_some_and(|a| {
+                    a.actions
+                        .iter()
+                        .any(|r| r.state == crate::store::actions::ActionState::Sent)
+                })
+        })
+        .map(|d| d.id.clone())
+        .collect()
 }
 
 async fn one_on_ones(_: Read, signed: Signed, State(shared): State<Shared>) -> Response {
@@ -263,6 +289,7 @@ async fn decision(_: Read, signed: Signed, State(shared): State<Shared>, uri: Ur
     };
     let body = maud::html! {
         (pages::decision(d, &one.history))
+        (day::around(&shared.current(), &d.id, d.start, d.end))
         (pages::act(d, &one.actions, &forms))
     };
     page(pages::layout(&d.title, &signed.session.csrf, body))
@@ -300,8 +327,11 @@ fn choice_of(f: &ActForm) -> Option<Choice> {
     }
 }
 
-fn outcome_page(outcome: Option<ActionOutcome>) -> Markup {
+fn outcome_page(shared: &Shared, signed: &Signed, outcome: Option<ActionOutcome>) -> Markup {
     match outcome {
+        Some(ActionOutcome::Handouts { what, handouts }) => {
+            handout::page(shared, &signed.id, &what, handouts)
+        }
         Some(ActionOutcome::Done { record, repeated }) => maud::html! {
             p class="card" {
                 @if repeated { "This form was already sent: nothing was sent again. " }
@@ -365,7 +395,6 @@ async fn act(
         .await
         .ok()
         .and_then(Result::ok);
-    let body =
-        maud::html! { (outcome_page(outcome)) p { a href=(back) { "Back to the request" } } };
+    let body = maud::html! { (outcome_page(&shared, &signed, outcome)) p { a href=(back) { "Back to the request" } } };
     page(pages::layout("Answer", &signed.session.csrf, body))
 }

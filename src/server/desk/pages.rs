@@ -154,7 +154,11 @@ fn decision_path(id: &str) -> String {
 }
 
 /// Waiting: the pending requests by day, each with its verdict, score and reasons.
-pub fn waiting(plan: &PlanView, filter: Option<&str>) -> Markup {
+pub fn waiting(
+    plan: &PlanView,
+    filter: Option<&str>,
+    answered: &std::collections::HashSet<String>,
+) -> Markup {
     let shown: Vec<&DecisionView> = plan
         .decisions
         .iter()
@@ -189,6 +193,7 @@ pub fn waiting(plan: &PlanView, filter: Option<&str>) -> Markup {
                         (d.start.format("%H:%M")) "–" (d.end.format("%H:%M")) " "
                         a href=(decision_path(&d.id)) { strong { (d.title) } }
                         " " span class="muted" { "score " (d.score) }
+                        @if answered.contains(&d.id) { " " strong { "answered from the desk" } }
                     }
                     (bar(&d.reasons))
                     (reasons_list(d.reasons.iter().map(|r| (r.points, r.source.clone(), r.detail.clone()))))

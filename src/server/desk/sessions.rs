@@ -5,6 +5,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::server::random_id;
+
 /// One signed-in browser.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
@@ -19,6 +21,8 @@ pub struct Sessions {
     tree: sled::Tree,
     /// How long a sign-in lasts.
     pub length: Duration,
+    /// Answers handed to a session to send by hand.
+    pub handouts: super::handout::Handouts,
 }
 
 fn now_secs() -> u64 {
@@ -27,16 +31,13 @@ fn now_secs() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// 256 random bits, hex.
-pub fn random_id() -> Option<String> {
-    let mut raw = [0u8; 32];
-    getrandom::fill(&mut raw).ok()?;
-    Some(raw.iter().map(|b| format!("{b:02x}")).collect())
-}
-
 impl Sessions {
     pub fn new(tree: sled::Tree, length: Duration) -> Sessions {
-        Sessions { tree, length }
+        Sessions {
+            tree,
+            length,
+            handouts: super::handout::Handouts::default(),
+        }
     }
 
     /// A new session: its id (the cookie's value) and the session.

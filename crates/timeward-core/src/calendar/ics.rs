@@ -22,6 +22,7 @@ use super::tz::resolve_tzid;
 use super::{Event, EventTime, Snapshot, Warning};
 
 mod event;
+pub mod itip;
 mod lines;
 mod rrule_parts;
 mod vtimezone;
@@ -216,6 +217,25 @@ fn read_block(
     zones: &Zones,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<(Event, Revision)>, String> {
+    let text = block_text(block, warnings);
+    let cal = read_calendar(&text).map_err(|_| {
+        "its lines are not valid iCalendar content lines (each must be NAME;PARAMS:VALUE)"
+            .to_string()
+    })?;
+    let mut out = Vec::new();
+    for component in cal
+        .components
+        .iter()
+        .filter(|c| c.name.as_str().eq_ignore_ascii_case("VEVENT"))
+    {
+        out.push(event_from(component, block, zones, warnings)?);
+    }
+    Ok(out)
+}
+
+/// A block's content lines as text for the `icalendar` parser (lines that are not content
+/// lines left out, with a warning; a missing END supplied).
+fn block_text(block: &Block<'_>, warnings: &mut Vec<Warning>) -> String {
     let mut text = String::new();
     for l in block.lines {
         if is_content_line(&l.text) {
@@ -235,19 +255,7 @@ fn read_block(
         text.push_str(block.name);
         text.push_str("\r\n");
     }
-    let cal = read_calendar(&text).map_err(|_| {
-        "its lines are not valid iCalendar content lines (each must be NAME;PARAMS:VALUE)"
-            .to_string()
-    })?;
-    let mut out = Vec::new();
-    for component in cal
-        .components
-        .iter()
-        .filter(|c| c.name.as_str().eq_ignore_ascii_case("VEVENT"))
-    {
-        out.push(event_from(component, block, zones, warnings)?);
-    }
-    Ok(out)
+    text
 }
 
 /// Keeps one copy of each event where an export holds two with the same UID and the same
