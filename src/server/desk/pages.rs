@@ -262,15 +262,16 @@ pub fn act(d: &StoredDecision, actions: &[ActionRecord], f: &Forms<'_>) -> Marku
                 }
             }
             @if f.approvable {
-                form method="post" action="/desk/act" {
+                form method="post" action="/desk/act" class="card approve" {
                     input type="hidden" name="csrf" value=(f.csrf);
                     input type="hidden" name="key" value=(f.key);
                     input type="hidden" name="id" value=(d.id);
                     input type="hidden" name="choice" value="approve";
+                    div { label { "Note to the organiser (optional)" br; textarea name="note" rows="2" cols="40" {} } }
                     button type="submit" { "Approve: " (d.verdict.as_str()) @if let Some(to) = &d.delegate_to { " → " (to) } }
                 }
             }
-            form method="post" action="/desk/act" class="card" {
+            form method="post" action="/desk/act" class="card differently" {
                 input type="hidden" name="csrf" value=(f.csrf);
                 input type="hidden" name="key" value=(f.key);
                 input type="hidden" name="id" value=(d.id);

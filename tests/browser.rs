@@ -1,0 +1,345 @@
+//! The desk in a real browser: Debian's Chromium driven over WebDriver (chromedriver,
+//! through `fantoccini`), against the daemon on the demo calendar served by the fake
+//! Google Calendar. Sign in through the log's link, see every pending request of the demo
+//! with its verdict and reasons, approve one with a note: it shows as sent, the fake
+//! received exactly one patch with the executive's new status and the note, and the
+//! history shows the action. Without the session cookie, or without the CSRF token,
+//! nothing is served or sent.
+//!
+//! Where Chromium or chromedriver is missing, the test says that it skipped (CI installs
+//! both and sets `REQUIRE_BROWSER=1`, which turns the skip into a failure).
+//! `SCREENSHOT=path.png` keeps a picture of the Waiting page (the README's).
+
+mod support;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{TimeDelta, TimeZone, Utc};
+use fantoccini::{ClientBuilder, Locator};
+use serde_json::{json, Map, Value};
+use support::daemon::{request_with_body, Daemon, TempDir};
+use support::fake_google::Fake;
+use timeward::calendar::{Event, EventTime, Length, PartStat, Status};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const DRIVER: &str = "/usr/bin/chromedriver";
+
+fn browser_missing() -> bool {
+    let missing = !Path::new(CHROMIUM).exists() || !Path::new(DRIVER).exists();
+    if missing {
+        assert!(
+            std::env::var_os("REQUIRE_BROWSER").is_none(),
+            "REQUIRE_BROWSER is set but {CHROMIUM} or {DRIVER} is missing"
+        );
+        eprintln!(
+            "SKIPPED: the browser test needs Debian's chromium and chromium-driver \
+             ({CHROMIUM}, {DRIVER}); `apt-get install chromium chromium-driver` (.ci/run does)"
+        );
+    }
+    missing
+}
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new(DRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let until = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < until, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Driver { child, port }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A demo event as Google's API returns it.
+fn google_json(e: &Event, n: usize) -> Value {
+    let instant = |t: &EventTime| match *t {
+        EventTime::Utc(n) => json!({ "dateTime": n.and_utc().to_rfc3339() }),
+        EventTime::Zoned(n, tz) => {
+            let at = tz.from_local_datetime(&n).earliest().expect("a local time");
+            json!({ "dateTime": at.to_rfc3339(), "timeZone": tz.name() })
+        }
+        EventTime::Floating(n) => json!({ "dateTime": n.and_utc().to_rfc3339() }),
+        EventTime::Date(d) => json!({ "date": d.to_string() }),
+    };
+    let end = match (e.start, e.length) {
+        (EventTime::Date(d), Length::Days(k)) => EventTime::Date(d + TimeDelta::days(k)),
+        (EventTime::Zoned(n, tz), Length::Exact(l)) => EventTime::Zoned(n + l, tz),
+        (EventTime::Utc(n), Length::Exact(l)) => EventTime::Utc(n + l),
+        (EventTime::Floating(n), Length::Exact(l)) => EventTime::Floating(n + l),
+        (t, _) => t,
+    };
+    let status = |p: PartStat| match p {
+        PartStat::Accepted => "accepted",
+        PartStat::Declined => "declined",
+        PartStat::Tentative => "tentative",
+        _ => "needsAction",
+    };
+    let mut v = Map::new();
+    v.insert("id".into(), json!(format!("demo{n}")));
+    v.insert(
+        "status".into(),
+        json!(if e.status == Status::Cancelled {
+            "cancelled"
+        } else {
+            "confirmed"
+        }),
+    );
+    v.insert("summary".into(), json!(e.title));
+    v.insert("description".into(), json!(e.description));
+    v.insert("start".into(), instant(&e.start));
+    v.insert("end".into(), instant(&end));
+    if let Some(o) = &e.organizer {
+        v.insert("organizer".into(), json!({ "email": o }));
+    }
+    let attendees: Vec<Value> = e
+        .attendees
+        .iter()
+        .map(|a| {
+            json!({
+                "email": a.email,
+                "responseStatus": status(a.partstat),
+                "self": a.email == "dana@acme.example",
+            })
+        })
+        .collect();
+    v.insert("attendees".into(), json!(attendees));
+    if let Some(r) = &e.recurrence {
+        let rules: Vec<String> = r.rrules.iter().map(|x| format!("RRULE:{x}")).collect();
+        v.insert("recurrence".into(), json!(rules));
+    }
+    if e.transparent {
+        v.insert("transparency".into(), json!("transparent"));
+    }
+    if e.private {
+        v.insert("visibility".into(), json!("private"));
+    }
+    Value::Object(v)
+}
+
+fn config(dir: &Path, fake: &Fake) {
+    let key = fake.service_account_key(dir);
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/rules.example.toml");
+    std::fs::write(
+        dir.join("timeward.toml"),
+        format!(
+            "rules = {rules:?}\nstate_dir = {:?}\nlisten = \"127.0.0.1:0\"\npoll_interval = \"1s\"\n\n\
+             [actions]\nrespond = true\n\n[source]\nkind = \"google\"\nauth = \"service_account\"\n\
+             service_account_key = {key:?}\nsubject = \"dana@acme.example\"\napi_base_url = {:?}\n",
+            dir.join("state"),
+            fake.base
+        ),
+    )
+    .expect("config");
+}
+
+fn chrome_options(profile: &Path) -> fantoccini::wd::Capabilities {
+    let mut caps = Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1100,1400",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    caps
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_in_a_real_browser() {
+    if browser_missing() {
+        return;
+    }
+    let fake = Fake::start();
+    let demo = timeward::source::demo::snapshot(Utc::now());
+    for (n, e) in demo.events.iter().enumerate() {
+        fake.put(google_json(e, n));
+    }
+    let dir = TempDir::new("browser");
+    config(dir.path(), &fake);
+    let d = Daemon::start(dir.path());
+    d.wait_ready();
+    let plan: Value = serde_json::from_slice(&d.api("/api/decisions").body).expect("JSON");
+    let decisions = plan["decisions"].as_array().expect("decisions").clone();
+    assert!(decisions.len() >= 3, "the demo has requests: {plan}");
+    let link = d
+        .log_text()
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("desk=").map(str::to_string))
+        .expect("the desk link in the log");
+
+    let driver = Driver::start();
+    let browser = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(chrome_options(&dir.path().join("chromium")))
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a browser session");
+
+    // Sign in through the log's link: the Waiting page, every pending request on it.
+    browser.goto(&link).await.expect("open the link");
+    let url = browser.current_url().await.expect("url");
+    assert_eq!(url.path(), "/desk", "the link signs in and goes to Waiting");
+    let cards = browser
+        .find_all(Locator::Css("article.card"))
+        .await
+        .expect("cards");
+    assert_eq!(cards.len(), decisions.len(), "one card per pending request");
+    let mut texts = Vec::new();
+    for c in &cards {
+        texts.push(c.text().await.expect("card text"));
+    }
+    for dec in &decisions {
+        let title = dec["title"].as_str().expect("title");
+        let card = texts
+            .iter()
+            .find(|t| t.contains(title))
+            .unwrap_or_else(|| panic!("{title:?} is not on the Waiting page: {texts:#?}"));
+        assert!(
+            card.contains(dec["verdict"].as_str().expect("verdict")),
+            "{card}"
+        );
+        for r in dec["reasons"].as_array().expect("reasons") {
+            let detail = r["detail"].as_str().expect("detail");
+            assert!(card.contains(detail), "{detail:?} not in {card}");
+        }
+    }
+    if let Some(path) = std::env::var_os("SCREENSHOT") {
+        let png = browser.screenshot().await.expect("a screenshot");
+        std::fs::write(&path, png).expect("write the screenshot");
+    }
+
+    // Approve one accept, with a note.
+    let chosen = decisions
+        .iter()
+        .find(|d| d["verdict"] == "accept")
+        .expect("an accept in the demo");
+    let id = chosen["id"].as_str().expect("id").to_string();
+    let title = chosen["title"].as_str().expect("title");
+    browser
+        .find(Locator::LinkText(title))
+        .await
+        .expect("the request's link")
+        .click()
+        .await
+        .expect("open it");
+    assert_eq!(fake.count("patch"), 0, "nothing is sent before the click");
+    browser
+        .find(Locator::Css("form.approve textarea[name=note]"))
+        .await
+        .expect("the note")
+        .send_keys("Looking forward to it")
+        .await
+        .expect("type the note");
+    browser
+        .find(Locator::Css("form.approve button[type=submit]"))
+        .await
+        .expect("Approve")
+        .click()
+        .await
+        .expect("click Approve");
+    let body = browser
+        .find(Locator::Css("main"))
+        .await
+        .expect("main")
+        .text()
+        .await
+        .expect("text");
+    assert!(body.contains("sent: answered accepted"), "{body}");
+    assert_eq!(fake.count("patch"), 1, "exactly one patch");
+    let me = fake.event(&id).expect("the event")["attendees"]
+        .as_array()
+        .expect("attendees")
+        .iter()
+        .find(|a| a["email"] == "dana@acme.example")
+        .cloned()
+        .expect("the executive");
+    assert_eq!(me["responseStatus"], "accepted");
+    assert_eq!(me["comment"], "Looking forward to it");
+
+    // The history shows the action.
+    browser
+        .find(Locator::LinkText("Back to the request"))
+        .await
+        .expect("back")
+        .click()
+        .await
+        .expect("go back");
+    let page = browser
+        .find(Locator::Css("main"))
+        .await
+        .expect("main")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("On record"), "{page}");
+    assert!(
+        page.contains("accepted · suggested accept · sent"),
+        "{page}"
+    );
+    assert!(page.contains("Note: Looking forward to it"), "{page}");
+
+    // A POST without the CSRF token, with the browser's own session: refused.
+    let cookie = browser
+        .get_named_cookie("timeward_session")
+        .await
+        .expect("the session cookie");
+    assert!(cookie.http_only().unwrap_or(false), "HttpOnly");
+    let pair = format!("timeward_session={}", cookie.value());
+    let r = request_with_body(
+        &d.addr,
+        "POST",
+        "/desk/act",
+        &[
+            ("Cookie", &pair),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        format!("key={}&id={id}&choice=approve", "b".repeat(64)).as_bytes(),
+    );
+    assert_eq!(r.status, 403);
+    // Without the cookie: the uniform empty 404, in the browser too.
+    browser
+        .delete_all_cookies()
+        .await
+        .expect("forget the session");
+    browser
+        .goto(&format!("http://{}/desk", d.addr))
+        .await
+        .expect("open /desk");
+    let source = browser.source().await.expect("source");
+    assert!(!source.contains("Waiting"), "{source}");
+    assert!(!source.contains(title), "{source}");
+    assert_eq!(fake.count("patch"), 1, "still one patch");
+
+    browser.close().await.expect("close the browser");
+    let (status, _) = d.stop(Duration::from_secs(10));
+    assert!(status.success());
+}
