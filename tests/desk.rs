@@ -157,6 +157,14 @@ fn the_log_link_signs_in_and_the_pages_show_every_pending_request() {
     assert!(one.text().contains("History"));
     assert!(one.text().contains("starting score"));
 
+    // The day around a request: the private appointment the vendor pitch overlaps, unnamed.
+    let vendor = get_as(&d, &cookie, "/desk/decision/vendor%40acme.example").text();
+    assert!(vendor.contains("The day around it"), "{vendor}");
+    assert!(
+        vendor.contains("a private event <strong class=\"verdict decline\">overlaps</strong>"),
+        "{vendor}"
+    );
+
     // Nothing private on any page.
     let mut pages = vec![html, declines, one.text()];
     for p in ["/desk/one-on-ones", "/desk/health"] {
