@@ -43,7 +43,8 @@ fn bench(c: &mut Criterion) {
     let store = Store::open(&dir).expect("store");
 
     let (first, feed) =
-        timeward::daemon::cycle_from_file(&store, &dir, &ics, &rules, now, None).expect("cycle");
+        timeward::daemon::cycle_from_file(&store, &dir, &ics, &rules, now, None, &[])
+            .expect("cycle");
     eprintln!("{first:?}");
     assert_eq!(first.events, 10_000);
     assert!(first.decisions >= 950);
@@ -52,8 +53,16 @@ fn bench(c: &mut Criterion) {
     g.sample_size(20);
     g.bench_function("10k events, source read to feed written", |b| {
         b.iter(|| {
-            timeward::daemon::cycle_from_file(&store, &dir, &ics, &rules, now, Some(feed.clone()))
-                .expect("cycle")
+            timeward::daemon::cycle_from_file(
+                &store,
+                &dir,
+                &ics,
+                &rules,
+                now,
+                Some(feed.clone()),
+                &[],
+            )
+            .expect("cycle")
         })
     });
     g.bench_function("10k events, read and parse only", |b| {

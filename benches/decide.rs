@@ -1,6 +1,7 @@
 //! `decide` over a generated calendar of 10 000 events (1 000 pending requests, 50 rules,
-//! 5 goals), and the part of it that expands and indexes the calendar. Figures go in
-//! BENCHMARKS.md; per request = total / 1 000.
+//! 5 goals), and the part of it that expands and indexes the calendar; and `simulate` (the
+//! plans under the current rules and an edit of one goal's weight, and their difference)
+//! against one whole run. Figures go in BENCHMARKS.md; per request = total / 1 000.
 
 use chrono::{TimeZone, Utc};
 use chrono_tz::Tz;
@@ -51,6 +52,28 @@ fn bench(c: &mut Criterion) {
             Context::build(&snapshot, &rules, &[], now, timeward::cores())
                 .requests
                 .len()
+        })
+    });
+    // simulate: one goal's weight raised by 15, as an assistant's edit would.
+    let text = rules_toml(42, 5, 50);
+    let edited = text.replacen("weight = ", "weight = 1", 1);
+    assert_ne!(text, edited);
+    let new = Rules::parse(&edited, "new.toml").expect("the edit is valid");
+    let (a, b) = timeward::whatif::plans(&snapshot, &rules, &new, &[], now, timeward::cores());
+    let diff = timeward::whatif::difference(&a, &b);
+    eprintln!("simulate: {} suggestion(s) change", diff.decisions.len());
+    g.bench_function("one_run_suggest", |b| {
+        b.iter(|| {
+            timeward::suggest(&snapshot, &rules, &[], now)
+                .decisions
+                .len()
+        })
+    });
+    g.bench_function("simulate_goal_edit", |b| {
+        b.iter(|| {
+            let (a, b) =
+                timeward::whatif::plans(&snapshot, &rules, &new, &[], now, timeward::cores());
+            timeward::whatif::difference(&a, &b).decisions.len()
         })
     });
     g.finish();

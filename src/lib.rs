@@ -18,7 +18,7 @@ pub mod source;
 pub mod state_dir;
 pub mod store;
 
-pub use timeward_core::{calendar, decide, demo, fnv1a, rules, slots};
+pub use timeward_core::{brief, calendar, decide, demo, fnv1a, rules, slots, whatif};
 
 use chrono::{DateTime, Utc};
 

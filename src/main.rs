@@ -87,6 +87,27 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show what a rules edit would change before it takes effect: only the suggestions,
+    /// 1:1s and unplaced periods that differ (writes nothing; exit 1 for invalid rules)
+    Simulate {
+        /// The edited rules file
+        new: PathBuf,
+        /// The current rules (default: the configured rules file)
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// The calendar (.ics); default: the configured source, read once
+        #[arg(long)]
+        calendar: Option<PathBuf>,
+        /// The daemon's configuration file (default: config/timeward.toml)
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The moment to decide at (RFC 3339); default: now
+        #[arg(long, value_parser = parse_time)]
+        now: Option<DateTime<Utc>>,
+        /// Print the difference as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the daemon: poll the calendar, decide, serve the suggestions feed
     Run {
         /// The configuration file (default: config/timeward.toml); TIMEWARD_* variables override it
@@ -203,6 +224,21 @@ fn main() -> ExitCode {
                 },
         } => auth_google(&client_secret, config.as_deref()),
         Command::Explain { id, config } => timeward::cli::explain(config.as_deref(), &id),
+        Command::Simulate {
+            new,
+            rules,
+            calendar,
+            config,
+            now,
+            json,
+        } => timeward::cli::simulate(&timeward::cli::SimulateArgs {
+            new: &new,
+            rules: rules.as_deref(),
+            calendar: calendar.as_deref(),
+            config: config.as_deref(),
+            now: now.unwrap_or_else(Utc::now),
+            json,
+        }),
     };
     ExitCode::from(code)
 }

@@ -67,6 +67,15 @@ impl StateDir {
         write_atomically(&self.decisions_path(), json, 0o600)
     }
 
+    /// The 1:1 agendas of the last cycle (`timeward brief` reads them).
+    pub fn briefs_path(&self) -> PathBuf {
+        self.dir.join("briefs.json")
+    }
+
+    pub fn write_briefs(&self, json: &[u8]) -> std::io::Result<()> {
+        write_atomically(&self.briefs_path(), json, 0o600)
+    }
+
     pub fn decisions(&self) -> Option<Vec<u8>> {
         std::fs::read(self.decisions_path()).ok()
     }

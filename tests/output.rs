@@ -141,7 +141,7 @@ fn explain_on_a_stored_demo_decision() {
         let plan = timeward::suggest(&snapshot, &rules, &[], now);
         let versions = timeward::feed::advance(
             &timeward::feed::Versions::new(),
-            &timeward::feed::entries(&plan, &rules),
+            &timeward::feed::entries(&plan, &rules, &[]),
             now,
         );
         store.record_cycle(&plan, &versions, now).expect("record");

@@ -5,6 +5,7 @@
 
 mod agenda;
 mod explain;
+mod simulate;
 mod summary;
 mod table;
 mod wrap;
@@ -15,6 +16,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 pub use explain::{explain, explain_text};
+pub use simulate::{simulate, SimulateArgs};
 pub use summary::summary;
 pub use table::table;
 pub use wrap::width;

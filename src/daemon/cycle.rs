@@ -41,11 +41,29 @@ impl Daemon {
             TimeDelta::from_std(self.config.poll_interval).unwrap_or(TimeDelta::minutes(1));
         let previous_feed = self.shared.current().feed.clone();
         let rules_for_writes = Arc::clone(&rules);
+        // A rules file that does not load (the rules in force are the last good ones).
+        let problems: Vec<String> = self
+            .rules_error
+            .as_deref()
+            .and_then(rules_problem)
+            .into_iter()
+            .collect();
         let snapshot_for_desk = Arc::clone(&snapshot);
         let span = tracing::Span::current();
         let work = tokio::task::spawn_blocking(move || {
             span.in_scope(|| {
-                run_cycle(&store, &dir, &snapshot, &rules, now, refresh, previous_feed)
+                run_cycle(
+                    &store,
+                    &dir,
+                    Input {
+                        snapshot: &snapshot,
+                        rules: &rules,
+                        now,
+                        refresh,
+                        previous_feed,
+                        problems: &problems,
+                    },
+                )
             })
         })
         .await
@@ -77,6 +95,7 @@ impl Daemon {
                 let mut served = (*self.shared.current()).clone();
                 served.feed = Some(done.feed);
                 served.calendar = Some((snapshot_for_desk, Arc::clone(&rules_for_writes)));
+                served.briefs = Some(done.briefs);
                 self.shared.publish(served);
                 self.last_cycle = Some(report);
                 self.cycle_error = None;
@@ -120,6 +139,7 @@ pub enum CycleError {
 
 pub(super) struct CycleDone {
     feed: FeedBody,
+    briefs: Bytes,
     held: Vec<crate::decide::Reservation>,
     entries: Vec<crate::feed::FeedEvent>,
     versions: crate::feed::Versions,
@@ -140,8 +160,24 @@ pub struct CycleSummary {
     pub feed_changed: bool,
 }
 
+/// The 1:1 agenda's line for a rules file that does not load: its first error (the
+/// place, the key, what is wrong).
+pub fn rules_problem(error: &str) -> Option<String> {
+    let first = error.lines().next()?.trim();
+    let more = error
+        .lines()
+        .filter(|l| !l.starts_with(' ') && !l.trim().is_empty())
+        .count()
+        .saturating_sub(1);
+    Some(match more {
+        0 => format!("the rules edit does not load: {first}"),
+        n => format!("the rules edit does not load: {first} (and {n} more)"),
+    })
+}
+
 /// One whole cycle as the daemon runs it for a file source — read and parse the
 /// calendar, place, decide, record in the store, write the feed — for benchmarks and tools.
+/// `problems` go first on the 1:1 agendas.
 pub fn cycle_from_file(
     store: &Store,
     dir: &Path,
@@ -149,16 +185,20 @@ pub fn cycle_from_file(
     rules: &Rules,
     now: DateTime<Utc>,
     previous_feed: Option<FeedBody>,
+    problems: &[String],
 ) -> Result<(CycleSummary, FeedBody), CycleError> {
     let snapshot = crate::source::ics::load(calendar)?;
     let done = run_cycle(
         store,
         dir,
-        &snapshot,
-        rules,
-        now,
-        TimeDelta::minutes(1),
-        previous_feed,
+        Input {
+            snapshot: &snapshot,
+            rules,
+            now,
+            refresh: TimeDelta::minutes(1),
+            previous_feed,
+            problems,
+        },
     )?;
     Ok((
         CycleSummary {
@@ -172,20 +212,61 @@ pub fn cycle_from_file(
     ))
 }
 
+/// The 1:1 agendas (only read from the store when a series has one): the problems handed
+/// in, the calendar's warnings, and the verdict changes on record.
+fn briefs(
+    store: &Store,
+    plan: &crate::decide::Plan,
+    rules: &Rules,
+    snapshot: &Snapshot,
+    problems: &[String],
+    now: DateTime<Utc>,
+) -> Result<Vec<crate::brief::Brief>, StoreError> {
+    if !crate::brief::wanted(rules) {
+        return Ok(Vec::new());
+    }
+    let mut problems = problems.to_vec();
+    if !snapshot.warnings.is_empty() {
+        problems.push(format!(
+            "the calendar has {} event(s) or line(s) timeward skipped or guessed at (the desk's Health page, or the log, names their lines)",
+            snapshot.warnings.len()
+        ));
+    }
+    let changes = store.verdict_changes(plan, now)?;
+    Ok(crate::brief::briefs(plan, rules, &changes, &problems))
+}
+
+/// What one cycle works on. `problems` are what the 1:1 agenda says first (a rules file
+/// that does not load).
+pub(super) struct Input<'a> {
+    snapshot: &'a Snapshot,
+    rules: &'a Rules,
+    now: DateTime<Utc>,
+    /// The feed's refresh interval.
+    refresh: TimeDelta,
+    previous_feed: Option<FeedBody>,
+    problems: &'a [String],
+}
+
 /// One cycle's work, off the async threads: decide, record, write.
 pub(super) fn run_cycle(
     store: &Store,
     dir: &Path,
-    snapshot: &Snapshot,
-    rules: &Rules,
-    now: DateTime<Utc>,
-    refresh: TimeDelta,
-    previous_feed: Option<FeedBody>,
+    input: Input<'_>,
 ) -> Result<CycleDone, CycleError> {
+    let Input {
+        snapshot,
+        rules,
+        now,
+        refresh,
+        previous_feed,
+        problems,
+    } = input;
     let state = StateDir::at(dir);
     let previous = store.reservations()?;
     let plan = crate::suggest(snapshot, rules, &previous, now);
-    let entries = crate::feed::entries(&plan, rules);
+    let briefs = briefs(store, &plan, rules, snapshot, problems, now)?;
+    let entries = crate::feed::entries(&plan, rules, &briefs);
     let versions = crate::feed::advance(&store.versions()?, &entries, now);
     let who = if rules.executive.name.is_empty() {
         &rules.executive.email
@@ -222,7 +303,15 @@ pub(super) fn run_cycle(
             path: state.decisions_path(),
             source,
         })?;
+    let briefs_json = crate::brief::to_json(&briefs, rules.executive.timezone);
+    state
+        .write_briefs(briefs_json.as_bytes())
+        .map_err(|source| CycleError::Write {
+            path: state.briefs_path(),
+            source,
+        })?;
     Ok(CycleDone {
+        briefs: Bytes::from(briefs_json),
         feed_changed: unchanged.is_none(),
         feed,
         held: plan.reservations.clone(),

@@ -36,7 +36,7 @@ use crate::store::Store;
 
 use crate::state_dir::StateDir;
 use cycle::decision_json;
-pub use cycle::{cycle_from_file, CycleError, CycleSummary};
+pub use cycle::{cycle_from_file, rules_problem, CycleError, CycleSummary};
 use reload::watch_rules;
 use systemd::{notify, notify_reloading, watchdog_interval};
 

@@ -69,6 +69,8 @@ pub struct Served {
     pub healthy: bool,
     /// The last cycle's calendar and rules: the desk shows the day around a request.
     pub calendar: Option<(Arc<crate::calendar::Snapshot>, Arc<crate::rules::Rules>)>,
+    /// The 1:1 agendas of the last cycle (JSON).
+    pub briefs: Option<Bytes>,
 }
 
 /// The JSON API's answers, looked up when asked (they are not held in memory):

@@ -9,6 +9,7 @@
 //! kill -9 at any point leaves the last completed cycle whole.
 
 pub mod actions;
+mod changes;
 
 use std::path::Path;
 

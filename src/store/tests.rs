@@ -23,7 +23,7 @@ fn plan(rules_text: &str) -> (Plan, Versions) {
     let rules = Rules::parse(rules_text, "rules.toml").expect("rules");
     let snapshot = parse(CALENDAR).expect("calendar");
     let plan = crate::suggest(&snapshot, &rules, &[], now());
-    let events = entries(&plan, &rules);
+    let events = entries(&plan, &rules, &[]);
     let versions = advance(&Versions::new(), &events, now());
     (plan, versions)
 }

@@ -5,12 +5,14 @@
 //! Google crate) are what keeps it so; `tests/tidy.rs` checks what the compiler cannot
 //! (the clock, the file system, the environment, the machine's core count).
 
+pub mod brief;
 pub mod calendar;
 pub mod decide;
 pub mod demo;
 pub mod feed;
 pub mod rules;
 pub mod slots;
+pub mod whatif;
 
 use chrono::{DateTime, Utc};
 

@@ -28,17 +28,80 @@ pub struct Request {
     pub occurrences: Vec<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
+/// The part of a run that depends on the calendar and on only four things of the rules
+/// (the executive, their zone, the horizon, the buffer): the occurrences sorted into busy
+/// time, daily loads and pending requests. Two runs on one calendar with rules that agree
+/// on those four (a what-if) share it.
+pub struct Prepared {
+    key: (Tz, String, TimeDelta, TimeDelta),
+    now: DateTime<Utc>,
+    busy: Arc<IntervalIndex<usize>>,
+    pending: Arc<IntervalIndex<usize>>,
+    requests: Arc<Vec<Request>>,
+    /// Without the reservations, which each run adds.
+    load: BTreeMap<NaiveDate, DayLoad>,
+    warnings: Vec<Warning>,
+}
+
+fn key_of(rules: &Rules) -> (Tz, String, TimeDelta, TimeDelta) {
+    (
+        rules.executive.timezone,
+        rules.executive.email.clone(),
+        rules.limits.horizon,
+        rules.limits.buffer,
+    )
+}
+
+impl Prepared {
+    pub fn new(snapshot: &Snapshot, rules: &Rules, now: DateTime<Utc>, threads: usize) -> Prepared {
+        let key = key_of(rules);
+        let (tz, exec, horizon, buffer) = (key.0, key.1.as_str(), key.2, key.3);
+        let horizon_end = now + horizon;
+        // Busy time a little beyond the horizon counts for buffers and whole-day loads.
+        let margin = TimeDelta::days(2) + buffer;
+        let events = snapshot.events.as_slice();
+        let (occurrences, warnings) =
+            expand::expand_on(events, tz, now - margin, horizon_end + margin, threads);
+        let kinds: Vec<Kind> = events.iter().map(|e| e.kind(exec)).collect();
+        let Sorted {
+            busy,
+            load,
+            requests,
+        } = sort_occurrences(&occurrences, events, &kinds, tz, now, horizon_end);
+        let pending = pending_index(&requests);
+        Prepared {
+            key,
+            now,
+            busy: Arc::new(busy),
+            pending: Arc::new(pending),
+            requests: Arc::new(requests),
+            load,
+            warnings,
+        }
+    }
+
+    /// The moment it was prepared for.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// Whether a run with `rules` at `now` may use this.
+    pub fn fits(&self, rules: &Rules, now: DateTime<Utc>) -> bool {
+        self.now == now && self.key == key_of(rules)
+    }
+}
+
 pub struct Context<'a> {
     pub rules: &'a Rules,
     pub events: &'a [Event],
     pub reservations: &'a [Reservation],
     pub now: DateTime<Utc>,
     pub tz: Tz,
-    pub busy: IntervalIndex<usize>,
+    pub busy: Arc<IntervalIndex<usize>>,
     pub held: IntervalIndex<usize>,
-    pub pending: IntervalIndex<usize>,
+    pub pending: Arc<IntervalIndex<usize>>,
     pub load: BTreeMap<NaiveDate, DayLoad>,
-    pub requests: Vec<Request>,
+    pub requests: Arc<Vec<Request>>,
     pub goals: Vec<&'a Goal>,
     /// Each rule's conditions in words, made once per run.
     pub rule_details: Vec<Text>,
@@ -56,26 +119,30 @@ impl<'a> Context<'a> {
         now: DateTime<Utc>,
         threads: usize,
     ) -> Context<'a> {
-        let tz = rules.executive.timezone;
-        let exec = rules.executive.email.as_str();
-        let horizon_end = now + rules.limits.horizon;
-        // Busy time a little beyond the horizon counts for buffers and whole-day loads.
-        let margin = TimeDelta::days(2) + rules.limits.buffer;
-        let events = snapshot.events.as_slice();
-        let (occurrences, warnings) =
-            expand::expand_on(events, tz, now - margin, horizon_end + margin, threads);
-        let kinds: Vec<Kind> = events.iter().map(|e| e.kind(exec)).collect();
+        let prepared = Prepared::new(snapshot, rules, now, threads);
+        Context::with(snapshot, rules, reservations, &prepared)
+    }
 
-        let Sorted {
-            busy,
-            mut load,
-            requests,
-        } = sort_occurrences(&occurrences, events, &kinds, tz, now, horizon_end);
+    /// A run's context on a calendar already prepared for rules that agree with `rules`
+    /// (see [`Prepared::fits`]).
+    pub fn with(
+        snapshot: &'a Snapshot,
+        rules: &'a Rules,
+        reservations: &'a [Reservation],
+        prepared: &Prepared,
+    ) -> Context<'a> {
+        let tz = rules.executive.timezone;
+        let now = prepared.now;
+        let events = snapshot.events.as_slice();
+        let mut load = prepared.load.clone();
         for r in reservations {
             add_load(&mut load, tz, r.start, r.end);
         }
         let held = held_index(reservations);
-        let pending = pending_index(&requests);
+        let busy = Arc::clone(&prepared.busy);
+        let pending = Arc::clone(&prepared.pending);
+        let requests = Arc::clone(&prepared.requests);
+        let warnings = prepared.warnings.clone();
         let goals: Vec<&Goal> = rules
             .goals
             .iter()

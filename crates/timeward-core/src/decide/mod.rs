@@ -16,7 +16,7 @@ mod verdict;
 
 use chrono::{DateTime, Utc};
 
-pub use context::{Context, DayLoad};
+pub use context::{Context, DayLoad, Prepared};
 pub use plan::{previous_reservations, rfc3339, Decision, Plan, Reason, Reservation, Unplaced};
 
 use crate::calendar::Snapshot;
@@ -43,7 +43,21 @@ pub fn decide_on(
     now: DateTime<Utc>,
     threads: usize,
 ) -> Plan {
-    let ctx = Context::build(snapshot, rules, reservations, now, threads);
+    let prepared = Prepared::new(snapshot, rules, now, threads);
+    decide_prepared(snapshot, rules, reservations, &prepared, threads)
+}
+
+/// [`decide_on`] on a calendar already [`Prepared`] for these rules (a what-if shares one
+/// preparation between two sets of rules).
+pub fn decide_prepared(
+    snapshot: &Snapshot,
+    rules: &Rules,
+    reservations: &[Reservation],
+    prepared: &Prepared,
+    threads: usize,
+) -> Plan {
+    let now = prepared.now();
+    let ctx = Context::with(snapshot, rules, reservations, prepared);
     let mut decisions = score_all(&ctx, threads.max(1));
     decisions.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
     let mut reservations = reservations.to_vec();

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, TimeDelta, Utc};
 use icalendar::{Calendar, Component, EventLike, EventStatus, Property};
 
+use crate::brief::Brief;
 use crate::decide::Plan;
 use crate::rules::{Rules, Verdict};
 
@@ -55,8 +56,9 @@ pub struct Version {
 pub type Versions = BTreeMap<String, Version>;
 
 /// The feed's events for a plan: each pending request at each of its occurrences, then
-/// each reservation, sorted by (start, uid).
-pub fn entries(plan: &Plan, rules: &Rules) -> Vec<FeedEvent> {
+/// each reservation (with its agenda, from `briefs`, when it has one), sorted by
+/// (start, uid).
+pub fn entries(plan: &Plan, rules: &Rules, briefs: &[Brief]) -> Vec<FeedEvent> {
     let mut out = Vec::new();
     for d in &plan.decisions {
         let label = match (&d.verdict, d.delegate_to.as_deref()) {
@@ -91,6 +93,17 @@ pub fn entries(plan: &Plan, rules: &Rules) -> Vec<FeedEvent> {
     }
     for r in &plan.reservations {
         let local = r.start.with_timezone(&plan.timezone);
+        let mut description = format!(
+            "A recurring 1:1 with {} that timeward holds. Requests that overlap it score lower.",
+            r.with
+        );
+        if let Some(b) = briefs
+            .iter()
+            .find(|b| b.series == r.series && b.start == r.start)
+        {
+            description.push_str("\n\nAgenda:\n");
+            description.push_str(&b.text());
+        }
         out.push(FeedEvent {
             uid: format!(
                 "{:016x}-{}@reservation.timeward",
@@ -98,10 +111,7 @@ pub fn entries(plan: &Plan, rules: &Rules) -> Vec<FeedEvent> {
                 local.format("%Y%m%d")
             ),
             summary: format!("1:1 · {}", r.series),
-            description: format!(
-                "A recurring 1:1 with {} that timeward holds. Requests that overlap it score lower.",
-                r.with
-            ),
+            description,
             start: r.start,
             end: r.end,
             what: What::Reservation,

@@ -40,7 +40,7 @@ fn feed(events: &[FeedEvent], versions: &Versions) -> String {
 #[test]
 fn the_feed_is_rfc5545_shaped() {
     let rules = rules();
-    let events = entries(&plan_of(CALENDAR, &rules), &rules);
+    let events = entries(&plan_of(CALENDAR, &rules), &rules, &[]);
     let text = feed(&events, &advance(&Versions::new(), &events, now()));
     assert!(text.starts_with("BEGIN:VCALENDAR\r\n"), "{text}");
     assert!(text.ends_with("END:VCALENDAR\r\n"));
@@ -88,7 +88,7 @@ fn the_feed_is_rfc5545_shaped() {
 #[test]
 fn summaries_and_timeward_properties() {
     let rules = rules();
-    let events = entries(&plan_of(CALENDAR, &rules), &rules);
+    let events = entries(&plan_of(CALENDAR, &rules), &rules, &[]);
     let text = feed(&events, &advance(&Versions::new(), &events, now())).replace("\r\n ", "");
     for needle in [
         "SUMMARY:Decline · Roadmap review",
@@ -117,7 +117,7 @@ fn summaries_and_timeward_properties() {
 #[test]
 fn same_plan_same_bytes_and_sequence_rises_only_on_change() {
     let rules = rules();
-    let events = entries(&plan_of(CALENDAR, &rules), &rules);
+    let events = entries(&plan_of(CALENDAR, &rules), &rules, &[]);
     let v1 = advance(&Versions::new(), &events, now());
     let first = feed(&events, &v1);
 
@@ -136,7 +136,7 @@ fn same_plan_same_bytes_and_sequence_rises_only_on_change() {
         "rules.toml",
     )
     .expect("rules parse");
-    let events3 = entries(&plan_of(CALENDAR, &changed_rules), &changed_rules);
+    let events3 = entries(&plan_of(CALENDAR, &changed_rules), &changed_rules, &[]);
     let v3 = advance(&v2, &events3, later);
     let changed: Vec<&String> = v3
         .iter()
@@ -162,7 +162,7 @@ fn private_text_never_reaches_the_feed() {
     );
     assert!(calendar.contains("CLASS:PRIVATE"));
     let rules = rules();
-    let events = entries(&plan_of(&calendar, &rules), &rules);
+    let events = entries(&plan_of(&calendar, &rules), &rules, &[]);
     let text = feed(&events, &advance(&Versions::new(), &events, now()));
     let flat = text.replace("\r\n ", "").to_lowercase();
     assert!(

@@ -145,6 +145,9 @@ pub struct OneOnOne {
     pub duration: TimeDelta,
     pub prefer: SlotWindow,
     pub fallback: Option<SlotWindow>,
+    /// `agenda = true`: timeward writes an agenda for each occurrence (always on for a
+    /// 1:1 with the assistant; `false` turns it off there).
+    pub agenda: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

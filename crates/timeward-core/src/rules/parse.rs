@@ -62,7 +62,9 @@ const CONDITIONS: &[&str] = &[
 ];
 const EFFECT_KEYS: &[&str] = &["delegate_to", "points"];
 const EFFECT_WORDS: &[&str] = &["accept", "decline", "delegate"];
-const ONE_ON_ONE: &[&str] = &["with", "title", "every", "duration", "prefer", "fallback"];
+const ONE_ON_ONE: &[&str] = &[
+    "with", "title", "every", "duration", "prefer", "fallback", "agenda",
+];
 const SLOT_WINDOW: &[&str] = &["days", "time"];
 const WEIGHTS: &[&str] = &[
     "base",

@@ -188,6 +188,9 @@ pub(super) fn one_on_one(
         Some(v) => Some(slot_window(ctx, v, &join(key, "fallback"))?),
         None => None,
     };
+    let agenda = t
+        .get("agenda")
+        .and_then(|v| ctx.boolean(v, &join(key, "agenda")));
     let with = with?;
     let title = title.unwrap_or_else(|| format!("1:1 with {with}"));
     Some(OneOnOne {
@@ -197,6 +200,7 @@ pub(super) fn one_on_one(
         duration: duration?,
         prefer: prefer?,
         fallback,
+        agenda,
     })
 }
 
