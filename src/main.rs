@@ -108,6 +108,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the agendas of the coming 1:1s with the assistant (what needs the executive),
+    /// as the daemon's last cycle wrote them
+    Brief {
+        /// The daemon's configuration file (default: config/timeward.toml)
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Print them as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the daemon: poll the calendar, decide, serve the suggestions feed
     Run {
         /// The configuration file (default: config/timeward.toml); TIMEWARD_* variables override it
@@ -224,6 +234,7 @@ fn main() -> ExitCode {
                 },
         } => auth_google(&client_secret, config.as_deref()),
         Command::Explain { id, config } => timeward::cli::explain(config.as_deref(), &id),
+        Command::Brief { config, json } => timeward::cli::brief(config.as_deref(), json),
         Command::Simulate {
             new,
             rules,

@@ -108,6 +108,24 @@ fn agendas_match_their_golden_files() {
         node.arg(&feed);
         let text = std::fs::read_to_string(&feed).expect("feed");
         assert!(!text.contains("SECRET"), "no private text in the feed");
+        // `timeward brief` prints the same lines from the state directory.
+        let config = dir.path().join("timeward.toml");
+        std::fs::write(&config, format!("state_dir = {:?}\n", dir.path())).expect("config");
+        let out = Command::new(env!("CARGO_BIN_EXE_timeward"))
+            .args(["brief", "--config"])
+            .arg(&config)
+            .output()
+            .expect("timeward brief");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let printed = String::from_utf8_lossy(&out.stdout);
+        for l in got.lines().filter(|l| l.starts_with("• ")) {
+            assert!(printed.contains(l), "{l:?} not printed:\n{printed}");
+        }
+
         let briefs = json["briefs"].as_array().expect("briefs");
         for read in [descriptions(py), descriptions(node)] {
             let agendas: Vec<&str> = read

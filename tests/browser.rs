@@ -143,7 +143,13 @@ fn google_json(e: &Event, n: usize) -> Value {
 
 fn config(dir: &Path, fake: &Fake) {
     let key = fake.service_account_key(dir);
-    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/rules.example.toml");
+    // A copy of the example rules: the Rules page writes to it.
+    let rules = dir.join("rules.toml");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("config/rules.example.toml"),
+        &rules,
+    )
+    .expect("copy the rules");
     std::fs::write(
         dir.join("timeward.toml"),
         format!(
@@ -172,6 +178,151 @@ fn chrome_options(profile: &Path) -> fantoccini::wd::Capabilities {
         }),
     );
     caps
+}
+
+/// Puts `text` in the Rules page's editor (as typing it would) and clicks `button`; the
+/// page's main text after.
+async fn submit_rules(
+    browser: &fantoccini::Client,
+    text: &str,
+    button: &str,
+    answer: &str,
+) -> String {
+    browser.goto_rules_if_needed().await;
+    browser
+        .execute(
+            "document.querySelector('textarea[name=text]').value = arguments[0];",
+            vec![json!(text)],
+        )
+        .await
+        .expect("set the editor");
+    browser
+        .find(Locator::Css(&format!("button[value={button}]")))
+        .await
+        .expect("the button")
+        .click()
+        .await
+        .expect("click");
+    // The answer page, not the one the click left.
+    arrive(browser, answer).await;
+    main_text(browser).await
+}
+
+/// Waits until the page shows `css` (after a click that loads a new page).
+async fn arrive(browser: &fantoccini::Client, css: &str) {
+    browser
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css} on the page: {e}"));
+}
+
+async fn main_text(browser: &fantoccini::Client) -> String {
+    browser
+        .find(Locator::Css("main"))
+        .await
+        .expect("main")
+        .text()
+        .await
+        .expect("text")
+}
+
+trait RulesPage {
+    async fn goto_rules_if_needed(&self);
+}
+
+impl RulesPage for fantoccini::Client {
+    async fn goto_rules_if_needed(&self) {
+        let url = self.current_url().await.expect("url");
+        if url.path() != "/desk/rules" {
+            let rules = url.join("/desk/rules").expect("the Rules page");
+            self.goto(rules.as_str()).await.expect("open Rules");
+        }
+    }
+}
+
+/// The Rules page: a preview shows the difference; a save with an error shows it at its
+/// line and changes nothing; a good save reaches the feed through the hot reload.
+async fn rules_page(browser: &fantoccini::Client, d: &Daemon, file: &Path) {
+    let original = std::fs::read_to_string(file).expect("the rules");
+    browser.goto_rules_if_needed().await;
+    let shown = browser
+        .find(Locator::Css("textarea[name=text]"))
+        .await
+        .expect("the editor")
+        .prop("value")
+        .await
+        .expect("its value")
+        .unwrap_or_default();
+    assert_eq!(shown, original, "the editor holds the file");
+
+    // Lower the accept threshold: the grey-zone requests at 50 or more become accepts.
+    assert!(original.contains("accept = 70"));
+    let edited = original.replace("accept = 70", "accept = 45");
+    let plan: Value = serde_json::from_slice(&d.api("/api/decisions").body).expect("JSON");
+    let crossing: Vec<String> = plan["decisions"]
+        .as_array()
+        .expect("decisions")
+        .iter()
+        .filter(|x| x["verdict"] == "delegate" && x["score"].as_i64() >= Some(45))
+        .filter(|x| x["delegate_to"] == "sam@acme.example")
+        .map(|x| x["title"].as_str().expect("title").to_string())
+        .collect();
+    assert!(
+        !crossing.is_empty(),
+        "the demo has grey-zone requests: {plan}"
+    );
+    let preview = submit_rules(browser, &edited, "preview", "pre.diff").await;
+    assert!(preview.contains("suggestion(s) change"), "{preview}");
+    for t in &crossing {
+        assert!(
+            preview.contains(t.as_str()),
+            "{t} not in the preview: {preview}"
+        );
+    }
+    assert!(preview.contains("→ accept"), "{preview}");
+    assert_eq!(
+        std::fs::read_to_string(file).expect("rules"),
+        original,
+        "a preview writes nothing"
+    );
+
+    // A typo: shown at its line, nothing saved.
+    let typo = edited.replace("accept = 45", "acept = 45");
+    let page = submit_rules(browser, &typo, "save", "ol.listing").await;
+    assert!(page.contains("error(s): nothing was saved"), "{page}");
+    let err = browser
+        .find(Locator::Css("ol.listing li.err"))
+        .await
+        .expect("the line with the error")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        err.contains("acept = 45") && err.contains("did you mean \"accept\""),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(file).expect("rules"),
+        original,
+        "nothing saved"
+    );
+
+    // The good edit: saved, the old file kept beside it, and the hot reload takes it up.
+    let page = submit_rules(browser, &edited, "save", "p.saved").await;
+    assert!(page.contains("Saved."), "{page}");
+    assert_eq!(std::fs::read_to_string(file).expect("rules"), edited);
+    let mut previous = file.as_os_str().to_owned();
+    previous.push(".previous");
+    assert_eq!(
+        std::fs::read_to_string(previous).expect("the previous file"),
+        original
+    );
+    let first = crossing[0].clone();
+    d.wait_for("the edit to reach the feed", |d| {
+        d.feed().text().contains(&format!("Accept · {first}"))
+    });
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -251,6 +402,7 @@ async fn the_desk_in_a_real_browser() {
         .click()
         .await
         .expect("open it");
+    arrive(&browser, "form.approve").await;
     assert_eq!(fake.count("patch"), 0, "nothing is sent before the click");
     browser
         .find(Locator::Css("form.approve textarea[name=note]"))
@@ -266,6 +418,7 @@ async fn the_desk_in_a_real_browser() {
         .click()
         .await
         .expect("click Approve");
+    arrive(&browser, "a[href^='/desk/decision/']").await;
     let body = browser
         .find(Locator::Css("main"))
         .await
@@ -293,6 +446,7 @@ async fn the_desk_in_a_real_browser() {
         .click()
         .await
         .expect("go back");
+    arrive(&browser, "main h2").await;
     let page = browser
         .find(Locator::Css("main"))
         .await
@@ -306,6 +460,8 @@ async fn the_desk_in_a_real_browser() {
         "{page}"
     );
     assert!(page.contains("Note: Looking forward to it"), "{page}");
+
+    rules_page(&browser, &d, &dir.path().join("rules.toml")).await;
 
     // A POST without the CSRF token, with the browser's own session: refused.
     let cookie = browser

@@ -167,7 +167,12 @@ fn the_log_link_signs_in_and_the_pages_show_every_pending_request() {
 
     // Nothing private on any page.
     let mut pages = vec![html, declines, one.text()];
-    for p in ["/desk/one-on-ones", "/desk/health"] {
+    for p in [
+        "/desk/one-on-ones",
+        "/desk/health",
+        "/desk/agenda",
+        "/desk/rules",
+    ] {
         let r = get_as(&d, &cookie, p);
         assert_eq!(r.status, 200, "{p}");
         pages.push(r.text());

@@ -4,6 +4,7 @@
 //! code: 0 success, 1 invalid input.
 
 mod agenda;
+mod brief;
 mod explain;
 mod simulate;
 mod summary;
@@ -15,6 +16,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+pub use brief::brief;
 pub use explain::{explain, explain_text};
 pub use simulate::{simulate, SimulateArgs};
 pub use summary::summary;

@@ -118,7 +118,8 @@ pub async fn run(
         store.sessions_tree(),
         config.desk_session,
     ))
-    .with_actions(actions_tx, config.respond);
+    .with_actions(actions_tx, config.respond)
+    .with_rules_file(config.rules.clone());
 
     let mut daemon = Daemon::new(config, store, shared.clone(), clock)?;
     daemon.restore();

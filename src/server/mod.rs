@@ -97,6 +97,8 @@ pub struct Shared {
     actions: Option<tokio::sync::mpsc::Sender<crate::actions::ActionRequest>>,
     /// `[actions] respond`: whether the desk may send answers.
     respond: bool,
+    /// The rules file the desk's Rules page edits.
+    rules_file: Option<std::path::PathBuf>,
 }
 
 impl Shared {
@@ -108,7 +110,14 @@ impl Shared {
             desk: None,
             actions: None,
             respond: false,
+            rules_file: None,
         }
+    }
+
+    /// The desk's Rules page edits `path` (the daemon's hot reload takes it from there).
+    pub fn with_rules_file(mut self, path: std::path::PathBuf) -> Shared {
+        self.rules_file = Some(path);
+        self
     }
 
     /// The desk's clicks go to `tx`.

@@ -7,9 +7,11 @@
 //! carries the session's CSRF token, and a POST without it is refused. Without a session,
 //! every desk address is the server's uniform empty 404.
 
+mod brief;
 pub mod day;
 pub mod handout;
 pub mod pages;
+mod rules;
 pub mod sessions;
 
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -42,6 +44,8 @@ pub fn routes() -> Router<Shared> {
         .route("/decision/{*id}", any(decision))
         .route("/act", any(act))
         .route("/handout/{key}", any(handout::download))
+        .route("/agenda", any(brief::agenda))
+        .route("/rules", any(rules::rules))
 }
 
 /// A request from a signed-in browser; any other is the uniform 404.

@@ -70,7 +70,10 @@ h2{font-size:1.05em;margin:1.4em 0 .4em;border-bottom:1px solid #ddd}
 ul.reasons{margin:.2em 0 .2em 1.1em;padding:0}ul.reasons li{margin:.1em 0}
 .pts{font-variant-numeric:tabular-nums;display:inline-block;min-width:3.2em}
 nav.filter a{margin-right:.8em}.muted{color:#666}
-a:focus,button:focus{outline:3px solid #7aa7ff}
+a:focus,button:focus,textarea:focus{outline:3px solid #7aa7ff}
+textarea{width:100%;box-sizing:border-box;font:14px/1.4 ui-monospace,monospace}
+ol.listing{font:14px/1.4 ui-monospace,monospace;padding-left:3.5em}ol.listing li.err{background:#fbe1e1}
+.errmsg{color:#8a1c1c;font-family:system-ui,sans-serif}pre.diff{white-space:pre-wrap}
 @media (max-width:40em){body{font-size:15px}header form{margin-left:0}}
 "#;
 
@@ -90,6 +93,8 @@ pub fn layout(title: &str, csrf: &str, body: Markup) -> Markup {
                     strong { "timeward" }
                     a href="/desk" { "Waiting" }
                     a href="/desk/one-on-ones" { "1:1s" }
+                    a href="/desk/agenda" { "Agenda" }
+                    a href="/desk/rules" { "Rules" }
                     a href="/desk/health" { "Health" }
                     form method="post" action="/desk/logout" {
                         input type="hidden" name="csrf" value=(csrf);
