@@ -3,11 +3,12 @@
 //! meeting load, so that every check on a request occurrence costs O(log n).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
+use super::facts::RequestText;
 use super::plan::{Reservation, Text};
 use crate::calendar::index::Interval;
 use crate::calendar::{expand, Event, IntervalIndex, Kind, Snapshot, Warning};
@@ -41,6 +42,9 @@ pub struct Prepared {
     /// Without the reservations, which each run adds.
     load: BTreeMap<NaiveDate, DayLoad>,
     warnings: Vec<Warning>,
+    /// Each request's normalised text and local times, made by the first run that needs
+    /// them and reused by the next.
+    texts: Arc<Vec<OnceLock<RequestText>>>,
 }
 
 fn key_of(rules: &Rules) -> (Tz, String, TimeDelta, TimeDelta) {
@@ -69,7 +73,9 @@ impl Prepared {
             requests,
         } = sort_occurrences(&occurrences, events, &kinds, tz, now, horizon_end);
         let pending = pending_index(&requests);
+        let texts = Arc::new(requests.iter().map(|_| OnceLock::new()).collect());
         Prepared {
+            texts,
             key,
             now,
             busy: Arc::new(busy),
@@ -102,6 +108,8 @@ pub struct Context<'a> {
     pub pending: Arc<IntervalIndex<usize>>,
     pub load: BTreeMap<NaiveDate, DayLoad>,
     pub requests: Arc<Vec<Request>>,
+    /// See [`Prepared`]: one per request.
+    pub texts: Arc<Vec<OnceLock<RequestText>>>,
     pub goals: Vec<&'a Goal>,
     /// Each rule's conditions in words, made once per run.
     pub rule_details: Vec<Text>,
@@ -142,6 +150,7 @@ impl<'a> Context<'a> {
         let busy = Arc::clone(&prepared.busy);
         let pending = Arc::clone(&prepared.pending);
         let requests = Arc::clone(&prepared.requests);
+        let texts = Arc::clone(&prepared.texts);
         let warnings = prepared.warnings.clone();
         let goals: Vec<&Goal> = rules
             .goals
@@ -163,6 +172,7 @@ impl<'a> Context<'a> {
             pending,
             load,
             requests,
+            texts,
             goals,
             rule_sources: rules
                 .rules

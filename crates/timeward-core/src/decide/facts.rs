@@ -10,13 +10,38 @@ use crate::calendar::{Event, Role};
 use crate::rules::values::normalize;
 use crate::rules::{Conditions, Phrase, Words};
 
+/// A request's text, normalised for matching, and its occurrences in local time: what
+/// does not depend on the rules beyond the executive's zone, so a what-if's second run
+/// reuses the first's (see `Prepared`).
+pub struct RequestText {
+    title: String,
+    description: String,
+    title_words: Words,
+    description_words: Words,
+    pub(super) local: Vec<Local>,
+}
+
+impl RequestText {
+    pub(super) fn new(event: &Event, local: Vec<Local>) -> RequestText {
+        let title = normalize(&event.title);
+        let description = normalize(&event.description);
+        RequestText {
+            title_words: Words::of(&title),
+            description_words: Words::of(&description),
+            title,
+            description,
+            local,
+        }
+    }
+}
+
 /// What the request says about itself, prepared once.
 pub(super) struct Facts<'a> {
     pub(super) event: &'a Event,
-    pub(super) title: String,
-    pub(super) description: String,
-    pub(super) title_words: Words,
-    pub(super) description_words: Words,
+    pub(super) title: &'a str,
+    pub(super) description: &'a str,
+    pub(super) title_words: &'a Words,
+    pub(super) description_words: &'a Words,
     /// Every attendee address except the executive's.
     pub(super) others: Vec<&'a str>,
     /// Distinct people invited, the executive and organiser included.
@@ -30,7 +55,11 @@ pub(super) struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
-    pub(super) fn new(event: &'a Event, rules: &crate::rules::Rules) -> Facts<'a> {
+    pub(super) fn new(
+        event: &'a Event,
+        text: &'a RequestText,
+        rules: &crate::rules::Rules,
+    ) -> Facts<'a> {
         let exec = rules.executive.email.as_str();
         let others: Vec<&str> = event
             .attendees
@@ -50,14 +79,12 @@ impl<'a> Facts<'a> {
             .enumerate()
             .filter(|&(i, a)| !emails().take(i).any(|b| b == a))
             .count();
-        let title = normalize(&event.title);
-        let description = normalize(&event.description);
         Facts {
             event,
-            title_words: Words::of(&title),
-            description_words: Words::of(&description),
-            title,
-            description,
+            title_words: &text.title_words,
+            description_words: &text.description_words,
+            title: &text.title,
+            description: &text.description,
             others,
             size,
             recurring: event.is_recurring(),
@@ -73,9 +100,9 @@ impl<'a> Facts<'a> {
     /// The first phrase found, and where ("title" or "description").
     pub(super) fn mentions<'p>(&self, phrases: &'p [Phrase]) -> Option<(&'p Phrase, &'static str)> {
         phrases.iter().find_map(|p| {
-            if p.found_in_words(&self.title, &self.title_words) {
+            if p.found_in_words(self.title, self.title_words) {
                 Some((p, "title"))
-            } else if p.found_in_words(&self.description, &self.description_words) {
+            } else if p.found_in_words(self.description, self.description_words) {
                 Some((p, "description"))
             } else {
                 None

@@ -4,7 +4,7 @@
 use chrono::{Datelike, TimeDelta};
 
 use super::context::{Context, Request};
-use super::facts::{matches, Facts};
+use super::facts::{matches, Facts, RequestText};
 use super::local::{local_days, outside_hours, over_daily_limit, window_overlaps, Local, Span};
 use super::plan::{Decision, Reason, Text};
 use super::text::{days_list, rounded, Put, Quoted, When};
@@ -25,21 +25,25 @@ struct Scoring<'c, 'e> {
     ctx: &'c Context<'c>,
     facts: Facts<'e>,
     occ: &'c [Span],
-    local: Vec<Local>,
+    local: &'e [Local],
     organizer: Option<&'e str>,
 }
 
 pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Decision {
     let event = &ctx.events[req.event];
     let occ = &req.occurrences;
-    let s = Scoring {
-        ctx,
-        facts: Facts::new(event, ctx.rules),
-        occ,
-        local: occ
+    let text = ctx.texts[index].get_or_init(|| {
+        let local = occ
             .iter()
             .map(|&(s, e)| (ctx.local(s), ctx.local(e)))
-            .collect(),
+            .collect();
+        RequestText::new(event, local)
+    });
+    let s = Scoring {
+        ctx,
+        facts: Facts::new(event, text, ctx.rules),
+        occ,
+        local: &text.local,
         organizer: event.organizer.as_deref(),
     };
     let mut reasons = Vec::with_capacity(16);
@@ -59,7 +63,7 @@ pub(super) fn decide_one(ctx: &Context<'_>, index: usize, req: &Request) -> Deci
     reasons.extend(s.pending_at_the_same_time(index));
 
     let score: i64 = reasons.iter().map(|r| r.points).sum();
-    let (verdict, delegate_to, why) = verdict(ctx, &s.facts, occ, &s.local, score);
+    let (verdict, delegate_to, why) = verdict(ctx, &s.facts, occ, s.local, score);
     reasons.push(reason(0, "verdict", why));
     let (first_start, first_end) = occ[0];
     Decision {
@@ -239,7 +243,7 @@ impl Scoring<'_, '_> {
 
     /// Daily limits.
     fn daily_limit(&self) -> Option<Reason> {
-        let detail = self.occ.iter().zip(&self.local).find_map(|(&(s, e), l)| {
+        let detail = self.occ.iter().zip(self.local).find_map(|(&(s, e), l)| {
             over_daily_limit(self.ctx, l.0.date(), (e - s).num_minutes())
         })?;
         Some(reason(
@@ -302,7 +306,7 @@ impl Scoring<'_, '_> {
         let ctx = self.ctx;
         for (i, rule) in ctx.rules.rules.iter().enumerate() {
             if let Effect::Points(n) = rule.then {
-                if matches(ctx, &self.facts, self.occ, &self.local, &rule.when) {
+                if matches(ctx, &self.facts, self.occ, self.local, &rule.when) {
                     reasons.push(reason(
                         n,
                         ctx.rule_sources[i].clone(),
