@@ -36,11 +36,20 @@ fn main() {
     let rules = Rules::parse(&rules_toml(42, 5, 50), "bench.toml").expect("valid");
     let threads = timeward::cores();
     let edits: [(&str, Box<dyn Fn(&mut Rules)>); 3] = [
-        ("a goal's weight +5", Box::new(|r: &mut Rules| r.goals[0].weight += 5)),
-        ("the accept threshold -10", Box::new(|r: &mut Rules| r.thresholds.accept -= 10)),
-        ("the last rule removed", Box::new(|r: &mut Rules| {
-            r.rules.pop();
-        })),
+        (
+            "a goal's weight +5",
+            Box::new(|r: &mut Rules| r.goals[0].weight += 5),
+        ),
+        (
+            "the accept threshold -10",
+            Box::new(|r: &mut Rules| r.thresholds.accept -= 10),
+        ),
+        (
+            "the last rule removed",
+            Box::new(|r: &mut Rules| {
+                r.rules.pop();
+            }),
+        ),
     ];
     println!("rounds: 200 of each, interleaved; medians in ms");
     for (name, edit) in &edits {
