@@ -15,6 +15,9 @@ use timeward::rules::Rules;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// A change made to the parsed rules.
+type Edit = Box<dyn Fn(&mut Rules)>;
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -35,7 +38,7 @@ fn main() {
     let snapshot = calendar(42, shape, now, Tz::America__New_York);
     let rules = Rules::parse(&rules_toml(42, 5, 50), "bench.toml").expect("valid");
     let threads = timeward::cores();
-    let edits: [(&str, Box<dyn Fn(&mut Rules)>); 3] = [
+    let edits: [(&str, Edit); 3] = [
         (
             "a goal's weight +5",
             Box::new(|r: &mut Rules| r.goals[0].weight += 5),
