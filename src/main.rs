@@ -74,6 +74,10 @@ enum Command {
         /// The calendar (.ics)
         #[arg(long)]
         calendar: PathBuf,
+        /// A calendar that only contributes busy time, e.g. the executive's personal one
+        /// (repeatable); its events are only ever "a private event"
+        #[arg(long, value_name = "FILE.ics")]
+        busy_calendar: Vec<PathBuf>,
         /// The rules file
         #[arg(long)]
         rules: PathBuf,
@@ -142,6 +146,10 @@ enum Command {
         /// The calendar (.ics)
         #[arg(long)]
         calendar: PathBuf,
+        /// A calendar that only contributes busy time, e.g. the executive's personal one
+        /// (repeatable); its events are only ever "a private event"
+        #[arg(long, value_name = "FILE.ics")]
+        busy_calendar: Vec<PathBuf>,
         /// Start of the window (RFC 3339)
         #[arg(long, value_parser = parse_time)]
         from: DateTime<Utc>,
@@ -196,12 +204,14 @@ fn main() -> ExitCode {
         Command::Check { rules } => timeward::cli::check(&rules),
         Command::Decide {
             calendar,
+            busy_calendar,
             rules,
             now,
             previous,
             json,
         } => timeward::cli::decide(
             &calendar,
+            &busy_calendar,
             &rules,
             now.unwrap_or_else(Utc::now),
             previous.as_deref(),
@@ -209,6 +219,7 @@ fn main() -> ExitCode {
         ),
         Command::Agenda {
             calendar,
+            busy_calendar,
             from,
             to,
             rules,
@@ -216,6 +227,7 @@ fn main() -> ExitCode {
             json,
         } => timeward::cli::agenda(&timeward::cli::AgendaArgs {
             calendar: &calendar,
+            busy: &busy_calendar,
             from,
             to,
             rules: rules.as_deref(),

@@ -2,7 +2,9 @@
 //! `../shared/scenarios/` holds `calendar.ics`, `rules.toml` and `expected.json`. The
 //! `timeward decide --json` output (run through the real binary) must give, for every
 //! request, the expected verdict, delegate and score, and no other requests; exactly the
-//! expected 1:1 reservations, and the expected unplaced periods, each with a reason.
+//! expected 1:1 reservations, and the expected unplaced periods, each with a reason. A
+//! scenario's `busy*.ics` files are passed as `--busy-calendar` (their text must not
+//! appear in the output).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,14 +32,41 @@ fn scenario_dirs() -> Vec<PathBuf> {
     dirs
 }
 
+/// A scenario's busy calendars: every `busy*.ics` beside its `calendar.ics`.
+fn busy_calendars(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("busy") && n.ends_with(".ics"))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
 fn run(dir: &Path, now: &str) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_timeward"))
-        .args(["decide", "--json", "--now", now, "--calendar"])
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_timeward"));
+    cmd.args(["decide", "--json", "--now", now, "--calendar"])
         .arg(dir.join("calendar.ics"))
         .arg("--rules")
-        .arg(dir.join("rules.toml"))
-        .output()
-        .expect("the timeward binary runs");
+        .arg(dir.join("rules.toml"));
+    for busy in busy_calendars(dir) {
+        cmd.arg("--busy-calendar").arg(busy);
+    }
+    let out = cmd.output().expect("the timeward binary runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for secret in ["PERSONALTITLE", "PERSONALDESC"] {
+        assert!(
+            !text.contains(secret),
+            "{}: a busy calendar's text leaks",
+            dir.display()
+        );
+    }
     assert!(
         out.status.success(),
         "{}: decide failed: {}",

@@ -11,7 +11,7 @@ mod summary;
 mod table;
 mod wrap;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -37,6 +37,28 @@ pub fn load_rules(path: &Path) -> Result<crate::rules::Rules, String> {
 
 fn load_calendar(path: &Path) -> Result<Snapshot, String> {
     source::ics::load(path).map_err(|e| e.to_string())
+}
+
+/// The calendar with the busy calendars' time merged in, anonymous (see
+/// `calendar::busy`): `exec` decides what blocks the executive's time in them.
+fn load_with_busy(path: &Path, busy: &[PathBuf], exec: &str) -> Result<Snapshot, String> {
+    let primary = load_calendar(path)?;
+    if busy.is_empty() {
+        return Ok(primary);
+    }
+    let mut read = Vec::new();
+    for b in busy {
+        read.push((
+            b.display().to_string(),
+            crate::calendar::busy::anonymize(load_calendar(b)?, exec),
+        ));
+    }
+    let refs: Vec<(&str, &Snapshot)> = read.iter().map(|(n, s)| (n.as_str(), s)).collect();
+    Ok(crate::calendar::busy::merge(
+        &primary,
+        &refs,
+        &std::collections::HashSet::new(),
+    ))
 }
 
 /// The value, or `None` after printing the error for the person at the terminal.
@@ -75,6 +97,7 @@ pub fn load_previous(path: &Path) -> Result<Vec<Reservation>, String> {
 /// `timeward decide --calendar FILE --rules FILE [--now T] [--previous FILE.json] [--json]`
 pub fn decide(
     calendar: &Path,
+    busy: &[PathBuf],
     rules: &Path,
     now: DateTime<Utc>,
     previous: Option<&Path>,
@@ -83,7 +106,7 @@ pub fn decide(
     let Some(rules) = reported(load_rules(rules)) else {
         return INVALID;
     };
-    let Some(snapshot) = reported(load_calendar(calendar)) else {
+    let Some(snapshot) = reported(load_with_busy(calendar, busy, &rules.executive.email)) else {
         return INVALID;
     };
     let Some(previous) = reported(previous.map(load_previous).transpose()) else {
@@ -102,6 +125,8 @@ pub fn decide(
 /// What `timeward agenda` is asked.
 pub struct AgendaArgs<'a> {
     pub calendar: &'a Path,
+    /// Calendars that only contribute busy time (shown as "a private event").
+    pub busy: &'a [PathBuf],
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     pub rules: Option<&'a Path>,
@@ -115,7 +140,8 @@ pub fn agenda(args: &AgendaArgs<'_>) -> u8 {
     let Some(rules) = reported(args.rules.map(load_rules).transpose()) else {
         return INVALID;
     };
-    let Some(snapshot) = reported(load_calendar(args.calendar)) else {
+    let exec = rules.as_ref().map_or("", |r| r.executive.email.as_str());
+    let Some(snapshot) = reported(load_with_busy(args.calendar, args.busy, exec)) else {
         return INVALID;
     };
     let tz = args

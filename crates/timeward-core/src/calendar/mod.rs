@@ -4,6 +4,7 @@
 //! Pure core: no I/O, no clock. Everything is handed in as values (`now`, the window, the
 //! zone that floating times are read in) and returned as values.
 
+pub mod busy;
 pub mod expand;
 pub mod ics;
 pub mod index;
