@@ -8,8 +8,8 @@ use std::sync::{Arc, OnceLock};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
-use super::facts::RequestText;
 use super::plan::{Reservation, Text};
+use super::request_text::RequestText;
 use crate::calendar::index::Interval;
 use crate::calendar::{expand, Event, IntervalIndex, Kind, Snapshot, Warning};
 use crate::rules::{Goal, Rules};

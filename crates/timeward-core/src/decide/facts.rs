@@ -4,36 +4,12 @@
 use chrono::Datelike;
 
 use super::context::Context;
+
 use super::local::{local_days, window_overlaps, Local, Span};
+use super::request_text::RequestText;
 use super::text::Quoted;
 use crate::calendar::{Event, Role};
-use crate::rules::values::normalize;
 use crate::rules::{Conditions, Phrase, Words};
-
-/// A request's text, normalised for matching, and its occurrences in local time: what
-/// does not depend on the rules beyond the executive's zone, so a what-if's second run
-/// reuses the first's (see `Prepared`).
-pub struct RequestText {
-    title: String,
-    description: String,
-    title_words: Words,
-    description_words: Words,
-    pub(super) local: Vec<Local>,
-}
-
-impl RequestText {
-    pub(super) fn new(event: &Event, local: Vec<Local>) -> RequestText {
-        let title = normalize(&event.title);
-        let description = normalize(&event.description);
-        RequestText {
-            title_words: Words::of(&title),
-            description_words: Words::of(&description),
-            title,
-            description,
-            local,
-        }
-    }
-}
 
 /// What the request says about itself, prepared once.
 pub(super) struct Facts<'a> {

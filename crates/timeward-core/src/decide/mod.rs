@@ -11,6 +11,7 @@ mod describe;
 mod facts;
 mod local;
 pub mod plan;
+mod request_text;
 mod score;
 mod verdict;
 

@@ -4,9 +4,10 @@
 use chrono::{Datelike, TimeDelta};
 
 use super::context::{Context, Request};
-use super::facts::{matches, Facts, RequestText};
+use super::facts::{matches, Facts};
 use super::local::{local_days, outside_hours, over_daily_limit, window_overlaps, Local, Span};
 use super::plan::{Decision, Reason, Text};
+use super::request_text::RequestText;
 use super::text::{days_list, rounded, Put, Quoted, When};
 use super::verdict::verdict;
 use crate::rules::values::format_duration;
