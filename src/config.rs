@@ -30,6 +30,10 @@ struct Raw {
     source: RawSource,
     #[serde(default)]
     actions: RawActions,
+    /// Calendars that only contribute busy time.
+    busy_calendars: Option<busy::RawList>,
+    #[serde(default = "default_busy_max_age")]
+    busy_max_age: String,
 }
 
 /// `[actions]`: what the desk may do on the executive's behalf. All off by default.
@@ -70,6 +74,10 @@ fn default_state_dir() -> String {
 fn default_listen() -> String {
     "127.0.0.1:8765".into()
 }
+fn default_busy_max_age() -> String {
+    "1d".into()
+}
+
 fn default_desk_session() -> String {
     "12h".into()
 }
@@ -137,6 +145,10 @@ pub struct Config {
     /// mailed (iMIP). `None`: the desk offers each answer as a download instead.
     pub smtp: Option<Smtp>,
     pub source: Source,
+    /// `busy_calendars`: calendars that only contribute busy time.
+    pub busy: Vec<BusyCalendar>,
+    /// `busy_max_age`: how long a failing busy calendar's last events are trusted.
+    pub busy_max_age: Duration,
 }
 
 /// A configuration that cannot be used: the key, what is wrong, and the fix.
@@ -341,7 +353,10 @@ fn validate(raw: Raw, origin: &str, credentials: Option<&Path>) -> Result<Config
             )
         })?;
     let smtp = smtp::smtp(raw.actions.smtp, credentials, origin)?;
+    let (busy, busy_max_age) = busy::busy(raw.busy_calendars, &raw.busy_max_age, &source, origin)?;
     Ok(Config {
+        busy,
+        busy_max_age,
         respond: raw.actions.respond,
         smtp,
         desk_session,
@@ -418,9 +433,11 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+mod busy;
 mod google;
 mod smtp;
 
+pub use busy::BusyCalendar;
 pub use smtp::{Security, Smtp};
 
 #[cfg(test)]

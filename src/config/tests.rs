@@ -245,3 +245,69 @@ fn an_unprotected_mail_server_is_only_one_on_this_machine() {
         "actions.smtp.from"
     );
 }
+
+#[test]
+fn busy_calendars_from_the_file_or_one_environment_variable() {
+    let p = write(
+        "busy.toml",
+        "busy_calendars = [\"https://p01-caldav.icloud.com/published/2/SECRET\", \"family.ics\"]\nbusy_max_age = \"6h\"\n",
+    );
+    let c = load(&p, true, env(&[])).expect("valid");
+    assert_eq!(
+        c.busy,
+        vec![
+            BusyCalendar::Url("https://p01-caldav.icloud.com/published/2/SECRET".into()),
+            BusyCalendar::File("family.ics".into()),
+        ]
+    );
+    assert_eq!(c.busy_max_age, Duration::from_secs(6 * 3600));
+    assert_eq!(c.busy[0].name(), "https://p01-caldav.icloud.com/…");
+    let c = load(
+        &write("busy-env.toml", ""),
+        true,
+        env(&[(
+            "TIMEWARD_BUSY_CALENDARS",
+            "https://cal.example/a.ics  /home/dana/family.ics",
+        )]),
+    )
+    .expect("valid");
+    assert_eq!(c.busy.len(), 2);
+    assert_eq!(
+        c.busy[1],
+        BusyCalendar::File("/home/dana/family.ics".into())
+    );
+    let c = load(
+        &write(
+            "busy-webcal.toml",
+            "busy_calendars = \"webcal://p01-caldav.icloud.com/published/2/X\"\n",
+        ),
+        true,
+        env(&[]),
+    )
+    .expect("valid");
+    assert_eq!(
+        c.busy,
+        vec![BusyCalendar::Url(
+            "https://p01-caldav.icloud.com/published/2/X".into()
+        )]
+    );
+    // google:ID needs the Google source's sign-in.
+    let e = load(
+        &write(
+            "busy-google.toml",
+            "busy_calendars = [\"google:family@group.calendar.google.com\"]\n",
+        ),
+        true,
+        env(&[]),
+    )
+    .expect_err("no Google source");
+    assert_eq!(e.key, "busy_calendars");
+    assert!(e.fix.contains("secret address"), "{e}");
+    let e = load(
+        &write("busy-age.toml", "busy_max_age = \"soon\"\n"),
+        true,
+        env(&[]),
+    )
+    .expect_err("not a duration");
+    assert_eq!(e.key, "busy_max_age");
+}

@@ -10,6 +10,7 @@ impl Daemon {
     pub(super) fn publish_health(&self) {
         let served = self.shared.current();
         let ok = self.rules_error.is_none()
+            && self.busy.iter().all(super::busy::Busy::ok)
             && self.write_error.is_none()
             && self.source_status.error.is_none()
             && self.cycle_error.is_none()
@@ -42,6 +43,7 @@ impl Daemon {
                 error: self.source_status.error.as_deref(),
                 last_read: self.source_status.last_read,
             },
+            busy: self.busy.iter().map(super::busy::Busy::health).collect(),
             rules: RulesHealth {
                 file: self.config.rules.display().to_string(),
                 ok: self.rules_error.is_none() && self.rules.is_some(),
@@ -65,6 +67,8 @@ struct Health<'a> {
     /// Reserve mode: the last failure to write the 1:1 holds, if any.
     write_error: Option<&'a str>,
     source: SourceHealth<'a>,
+    /// The busy calendars: each ok, or stale (its last good events in use) with why.
+    busy: Vec<super::busy::BusyHealth<'a>>,
     rules: RulesHealth<'a>,
 }
 

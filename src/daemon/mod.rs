@@ -10,6 +10,7 @@
 //! the last good rules in force.
 
 mod actions;
+mod busy;
 mod cycle;
 mod health;
 mod reload;
@@ -178,7 +179,12 @@ struct Daemon {
     clock: Clock,
     rules: Option<Arc<Rules>>,
     rules_error: Option<String>,
+    /// What the cycle decides on: the primary's events and the busy calendars' time.
     snapshot: Option<Arc<Snapshot>>,
+    /// The primary source's last good read.
+    primary: Option<Arc<Snapshot>>,
+    /// The busy calendars.
+    busy: Vec<busy::Busy>,
     /// The executive the snapshot was compacted for (see `Snapshot::compact`).
     compacted_for: Option<String>,
     /// Read the source in full at the next poll, changed or not.
@@ -219,6 +225,11 @@ impl Daemon {
         clock: Clock,
     ) -> Result<Daemon, StartError> {
         let source = crate::source::open(&config, &config.state_dir)?;
+        let busy = config
+            .busy
+            .iter()
+            .map(|b| busy::Busy::open(b, &config))
+            .collect();
         Ok(Daemon {
             config,
             store,
@@ -227,6 +238,8 @@ impl Daemon {
             rules: None,
             rules_error: None,
             snapshot: None,
+            primary: None,
+            busy,
             compacted_for: None,
             reread: false,
             source,

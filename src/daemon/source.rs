@@ -13,13 +13,19 @@ impl Daemon {
     pub(super) async fn read_source(&mut self) -> Result<(), SourceError> {
         let now = (self.clock)();
         let executive = self.rules.as_ref().map(|r| r.executive.email.clone());
+        let full = self.snapshot.is_none() || self.reread;
         let poll = Poll {
             now,
-            full: self.snapshot.is_none() || self.reread,
+            full,
             executive: executive.as_deref(),
         };
-        if let Some(snapshot) = self.source.poll(poll).await? {
-            self.set_snapshot(snapshot);
+        let read = self.source.poll(poll).await;
+        // The busy calendars are read whatever the primary did, and never hold it up.
+        let busy_changed = self.poll_busy(now, full).await;
+        match read? {
+            Some(snapshot) => self.set_snapshot(snapshot),
+            None if busy_changed => self.merge_busy(),
+            None => {}
         }
         self.source_status.last_read = Some(now);
         Ok(())
@@ -43,7 +49,8 @@ impl Daemon {
         if let Some(exec) = &self.compacted_for {
             snap.compact(exec);
         }
-        self.snapshot = Some(Arc::new(snap));
+        self.primary = Some(Arc::new(snap));
+        self.merge_busy();
         self.reread = false;
     }
 

@@ -105,10 +105,39 @@ pub trait CalendarSource: Send {
     ) -> Option<Result<Vec<mail::Handout>, SourceError>> {
         None
     }
+    /// Other UIDs its events are known by in other calendars (Google's iCalUIDs for its
+    /// own event ids): a busy calendar's copy of one of them is the same meeting.
+    fn aliases(&self) -> std::collections::HashSet<String> {
+        std::collections::HashSet::new()
+    }
     /// Whether an answer sent shows in the calendar the source reads (Google's does; an
     /// .ics file changes only when the executive's own calendar learns of it).
     fn answers_show(&self) -> bool {
         true
+    }
+}
+
+/// A busy calendar's source: read only, never written to (a Google one with the
+/// `[source]`'s sign-in, in suggest mode).
+pub fn open_busy(entry: &crate::config::BusyCalendar, config: &Config) -> Box<dyn CalendarSource> {
+    use crate::config::BusyCalendar;
+    match entry {
+        BusyCalendar::File(path) => Box::new(file::FileSource::new(path.clone(), None)),
+        BusyCalendar::Url(url) => Box::new(url::UrlSource::new(url.clone(), None)),
+        BusyCalendar::Google(id) => {
+            let mut g = match &config.source {
+                Source::Google(g) => g.clone(),
+                // Refused by the configuration's validation; read nothing.
+                _ => return Box::new(file::FileSource::new(std::path::PathBuf::new(), None)),
+            };
+            g.calendar_id = id.clone();
+            g.reserve = false;
+            g.publish_calendar = None;
+            Box::new(google::GoogleSource::new(
+                g,
+                config.state_dir.join(google::token::FILE),
+            ))
+        }
     }
 }
 

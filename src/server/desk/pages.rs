@@ -358,6 +358,22 @@ pub fn health(h: &serde_json::Value) -> Markup {
         h2 { "Calendar" }
         p { (text(&h["source"]["name"])) " (" (text(&h["source"]["kind"])) "), read " (text(&h["source"]["last_read"])) }
         @if !h["source"]["error"].is_null() { pre { (text(&h["source"]["error"])) } }
+        @if let Some(list) = h["busy"].as_array().filter(|l| !l.is_empty()) {
+            h2 { "Busy calendars" }
+            ul {
+                @for b in list {
+                    li {
+                        (text(&b["name"])) " (" (text(&b["kind"])) "), " (text(&b["events"])) " busy event(s): "
+                        @if b["ok"] == true { "read " (text(&b["last_good_read"])) }
+                        @else {
+                            strong { "failing" } ": " (text(&b["error"]))
+                            @if b["stale"] == true { " — its last good events still count" }
+                            @if b["dropped"] == true { " — its events no longer count (failing for longer than busy_max_age)" }
+                        }
+                    }
+                }
+            }
+        }
         h2 { "Rules" }
         p { (text(&h["rules"]["file"])) }
         @if !h["rules"]["error"].is_null() { pre { (text(&h["rules"]["error"])) } }

@@ -144,6 +144,13 @@ fn logged(
 
 #[async_trait]
 impl CalendarSource for GoogleSource {
+    fn aliases(&self) -> std::collections::HashSet<String> {
+        self.calendar
+            .as_ref()
+            .map(GoogleCalendar::ical_uids)
+            .unwrap_or_default()
+    }
+
     fn name(&self) -> String {
         let g = &self.config;
         match &g.api_base_url {

@@ -50,6 +50,14 @@ impl GoogleCalendar {
         self.events.get(id)
     }
 
+    /// The iCalendar UIDs of the kept events (how other calendars know them).
+    pub fn ical_uids(&self) -> std::collections::HashSet<String> {
+        self.events
+            .values()
+            .filter_map(|e| e.i_cal_uid.clone())
+            .collect()
+    }
+
     pub fn calendar_id(&self) -> &str {
         &self.calendar_id
     }
