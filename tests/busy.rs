@@ -221,3 +221,113 @@ fn personal_time_counts_and_its_text_stays_home() {
     let (status, _) = d.stop(Duration::from_secs(10));
     assert!(status.success());
 }
+
+fn google_event(
+    id: &str,
+    calendar: &str,
+    ical_uid: &str,
+    start: DateTime<Utc>,
+    extra: Value,
+) -> Value {
+    let mut e = serde_json::json!({
+        "id": id,
+        "iCalUID": ical_uid,
+        "status": "confirmed",
+        "_calendar": calendar,
+        "start": { "dateTime": start.to_rfc3339() },
+        "end": { "dateTime": (start + TimeDelta::hours(1)).to_rfc3339() },
+    });
+    if let (Some(m), Some(x)) = (e.as_object_mut(), extra.as_object()) {
+        m.extend(x.clone());
+    }
+    e
+}
+
+/// A second Google calendar of the same account as a busy calendar (`google:ID`): its
+/// events count, anonymous; its copy of an invitation the primary holds (same iCalUID)
+/// counts once, so the invitation does not conflict with itself.
+#[test]
+fn another_google_calendar_counts_and_its_copies_count_once() {
+    let fake = support::fake_google::Fake::start();
+    let at = slot(Utc::now(), 0, 15);
+    let invite = |from: &str| {
+        serde_json::json!({
+            "summary": "Budget review",
+            "organizer": { "email": from },
+            "attendees": [
+                { "email": "dana@acme.example", "self": true, "responseStatus": "needsAction" },
+                { "email": from, "responseStatus": "accepted" }
+            ]
+        })
+    };
+    fake.put(google_event(
+        "budget",
+        "primary",
+        "budget@acme.example",
+        at,
+        invite("cfo@acme.example"),
+    ));
+    let mut sync = invite("ops@acme.example");
+    sync["summary"] = serde_json::json!("Sync");
+    let later = at + TimeDelta::hours(3);
+    fake.put(google_event(
+        "sync",
+        "primary",
+        "sync@acme.example",
+        later,
+        sync,
+    ));
+    let family = "family@group.calendar.google.com";
+    // The family calendar's copy of the budget review, and the recital over the sync.
+    fake.put(google_event(
+        "copy",
+        family,
+        "budget@acme.example",
+        at,
+        serde_json::json!({ "summary": "PERSONALTITLE copy" }),
+    ));
+    fake.put(google_event(
+        "recital",
+        family,
+        "recital@me.example",
+        later,
+        serde_json::json!({ "summary": "PERSONALTITLE recital" }),
+    ));
+
+    let dir = TempDir::new("busy-google");
+    let key = fake.service_account_key(dir.path());
+    std::fs::write(dir.path().join("rules.toml"), support::daemon::rules(40)).expect("rules");
+    std::fs::write(
+        dir.path().join("timeward.toml"),
+        format!(
+            "rules = {:?}\nstate_dir = {:?}\nlisten = \"127.0.0.1:0\"\npoll_interval = \"1s\"\n\
+             busy_calendars = [\"google:{family}\"]\n\n[source]\nkind = \"google\"\n\
+             auth = \"service_account\"\nservice_account_key = {key:?}\nsubject = \"dana@acme.example\"\n\
+             api_base_url = {:?}\n",
+            dir.path().join("rules.toml"),
+            dir.path().join("state"),
+            fake.base
+        ),
+    )
+    .expect("config");
+    let d = Daemon::start(dir.path());
+    d.wait_ready();
+    let reasons = |id: &str| {
+        let v: Value =
+            serde_json::from_slice(&d.api(&format!("/api/decisions/{id}")).body).expect("JSON");
+        v["decision"]["reasons"].to_string()
+    };
+    d.wait_for("the family calendar to count", |_| {
+        reasons("sync").contains("a private event")
+    });
+    assert!(
+        !reasons("budget").contains("conflict"),
+        "its own copy is the same meeting: {}",
+        reasons("budget")
+    );
+    assert_eq!(d.health()["busy"][0]["ok"], true);
+    assert!(!d.feed().text().contains("PERSONALTITLE"));
+    assert!(!d.log_text().contains("PERSONALTITLE"));
+    let (status, _) = d.stop(Duration::from_secs(10));
+    assert!(status.success());
+}

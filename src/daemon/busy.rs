@@ -95,7 +95,15 @@ impl Daemon {
                     b.last_good = Some(now);
                     b.dropped = false;
                     if let Some(s) = read {
-                        b.snapshot = Some(busy::anonymize(s, &exec));
+                        let mut s = busy::anonymize(s, &exec);
+                        // Known by their iCalendar UIDs, as the primary's copies are.
+                        let aliases = b.source.aliases();
+                        for e in &mut s.events {
+                            if let Some(u) = aliases.get(&e.uid) {
+                                e.uid.clone_from(u);
+                            }
+                        }
+                        b.snapshot = Some(s);
                         changed = true;
                     }
                 }
@@ -131,7 +139,7 @@ impl Daemon {
         self.snapshot = Some(if read.is_empty() {
             primary
         } else {
-            let aliases: HashSet<String> = self.source.aliases();
+            let aliases: HashSet<String> = self.source.aliases().into_values().collect();
             Arc::new(busy::merge(&primary, &read, &aliases))
         });
     }

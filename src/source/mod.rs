@@ -105,10 +105,10 @@ pub trait CalendarSource: Send {
     ) -> Option<Result<Vec<mail::Handout>, SourceError>> {
         None
     }
-    /// Other UIDs its events are known by in other calendars (Google's iCalUIDs for its
-    /// own event ids): a busy calendar's copy of one of them is the same meeting.
-    fn aliases(&self) -> std::collections::HashSet<String> {
-        std::collections::HashSet::new()
+    /// The UIDs its events are known by in other calendars, by the UID they carry here
+    /// (Google's iCalUID for its event id): a copy elsewhere is the same meeting.
+    fn aliases(&self) -> std::collections::HashMap<String, String> {
+        std::collections::HashMap::new()
     }
     /// Whether an answer sent shows in the calendar the source reads (Google's does; an
     /// .ics file changes only when the executive's own calendar learns of it).

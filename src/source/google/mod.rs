@@ -144,7 +144,7 @@ fn logged(
 
 #[async_trait]
 impl CalendarSource for GoogleSource {
-    fn aliases(&self) -> std::collections::HashSet<String> {
+    fn aliases(&self) -> std::collections::HashMap<String, String> {
         self.calendar
             .as_ref()
             .map(GoogleCalendar::ical_uids)

@@ -50,11 +50,15 @@ impl GoogleCalendar {
         self.events.get(id)
     }
 
-    /// The iCalendar UIDs of the kept events (how other calendars know them).
-    pub fn ical_uids(&self) -> std::collections::HashSet<String> {
+    /// The iCalendar UID of each kept event, by the id its events carry in a snapshot
+    /// (a series' own id for its moved instances): how other calendars know them.
+    pub fn ical_uids(&self) -> std::collections::HashMap<String, String> {
         self.events
             .values()
-            .filter_map(|e| e.i_cal_uid.clone())
+            .filter_map(|e| {
+                let id = e.recurring_event_id.as_deref().or(e.id.as_deref())?;
+                Some((id.to_string(), e.i_cal_uid.clone()?))
+            })
             .collect()
     }
 
