@@ -71,61 +71,81 @@ impl Busy {
     }
 }
 
-impl Daemon {
-    /// Polls every busy calendar; whether any of their events changed.
-    pub(super) async fn poll_busy(&mut self, now: DateTime<Utc>, full: bool) -> bool {
-        let exec = self
-            .rules
-            .as_ref()
-            .map(|r| r.executive.email.clone())
-            .unwrap_or_default();
-        let max_age = TimeDelta::from_std(self.config.busy_max_age).unwrap_or(TimeDelta::days(1));
-        let mut changed = false;
-        for b in &mut self.busy {
-            let poll = Poll {
-                now,
-                full: full || b.snapshot.is_none(),
-                executive: Some(&exec),
-            };
-            match b.source.poll(poll).await {
-                Ok(read) => {
-                    if b.error.take().is_some() || b.dropped {
-                        tracing::info!(calendar = %b.name, "busy calendar read again");
-                    }
-                    b.last_good = Some(now);
-                    b.dropped = false;
-                    if let Some(s) = read {
-                        let mut s = busy::anonymize(s, &exec);
-                        // Known by their iCalendar UIDs, as the primary's copies are.
-                        let aliases = b.source.aliases();
-                        for e in &mut s.events {
-                            if let Some(u) = aliases.get(&e.uid) {
-                                e.uid.clone_from(u);
-                            }
-                        }
-                        b.snapshot = Some(s);
-                        changed = true;
+/// Polls every busy calendar at once, each for at most `limit` (a hanging one keeps its
+/// last good events and says so, and holds nothing up for longer); whether any of their
+/// events changed.
+pub(super) async fn poll_all(
+    busy: &mut [Busy],
+    exec: &str,
+    now: DateTime<Utc>,
+    full: bool,
+    (max_age, limit): (TimeDelta, std::time::Duration),
+) -> bool {
+    let polls = busy.iter_mut().map(|b| async move {
+        let poll = Poll {
+            now,
+            full: full || b.snapshot.is_none(),
+            executive: Some(exec),
+        };
+        let read = match tokio::time::timeout(limit, b.source.poll(poll)).await {
+            Ok(r) => r.map_err(|e| e.to_string()),
+            Err(_) => Err(format!("no answer within {} s", limit.as_secs())),
+        };
+        b.take(read, exec, now, max_age)
+    });
+    futures_util::future::join_all(polls)
+        .await
+        .into_iter()
+        .any(|changed| changed)
+}
+
+impl Busy {
+    /// Takes one poll's result; whether its events changed.
+    fn take(
+        &mut self,
+        read: Result<Option<Snapshot>, String>,
+        exec: &str,
+        now: DateTime<Utc>,
+        max_age: TimeDelta,
+    ) -> bool {
+        match read {
+            Ok(read) => {
+                if self.error.take().is_some() || self.dropped {
+                    tracing::info!(calendar = %self.name, "busy calendar read again");
+                }
+                self.last_good = Some(now);
+                self.dropped = false;
+                let Some(s) = read else { return false };
+                let mut s = busy::anonymize(s, exec);
+                // Known by their iCalendar UIDs, as the primary's copies are.
+                let aliases = self.source.aliases();
+                for e in &mut s.events {
+                    if let Some(u) = aliases.get(&e.uid) {
+                        e.uid.clone_from(u);
                     }
                 }
-                Err(e) => {
-                    let said = e.to_string();
-                    if b.error.as_deref() != Some(said.as_str()) {
-                        tracing::warn!(calendar = %b.name, error = %said, "a busy calendar could not be read; its last good events still count");
-                    }
-                    b.error = Some(said);
-                    let too_old = b.last_good.is_none_or(|t| now - t > max_age);
-                    if too_old && b.snapshot.is_some() {
-                        tracing::warn!(calendar = %b.name, "a busy calendar failed for longer than busy_max_age: its events no longer count");
-                        b.snapshot = None;
-                        b.dropped = true;
-                        changed = true;
-                    }
+                self.snapshot = Some(s);
+                true
+            }
+            Err(said) => {
+                if self.error.as_deref() != Some(said.as_str()) {
+                    tracing::warn!(calendar = %self.name, error = %said, "a busy calendar could not be read; its last good events still count");
                 }
+                self.error = Some(said);
+                let too_old = self.last_good.is_none_or(|t| now - t > max_age);
+                if too_old && self.snapshot.is_some() {
+                    tracing::warn!(calendar = %self.name, "a busy calendar failed for longer than busy_max_age: its events no longer count");
+                    self.snapshot = None;
+                    self.dropped = true;
+                    return true;
+                }
+                false
             }
         }
-        changed
     }
+}
 
+impl Daemon {
     /// The snapshot the cycle decides on: the primary's, with the busy time after it.
     pub(super) fn merge_busy(&mut self) {
         let Some(primary) = self.primary.clone() else {

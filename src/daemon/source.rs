@@ -19,9 +19,19 @@ impl Daemon {
             full,
             executive: executive.as_deref(),
         };
-        let read = self.source.poll(poll).await;
-        // The busy calendars are read whatever the primary did, and never hold it up.
-        let busy_changed = self.poll_busy(now, full).await;
+        // The busy calendars are read beside the primary, whatever it does, each for at
+        // most 10 s (or the poll interval, if shorter).
+        let exec = executive.clone().unwrap_or_default();
+        let max_age = chrono::TimeDelta::from_std(self.config.busy_max_age)
+            .unwrap_or(chrono::TimeDelta::days(1));
+        let limit = self
+            .config
+            .poll_interval
+            .min(std::time::Duration::from_secs(10));
+        let (read, busy_changed) = tokio::join!(
+            self.source.poll(poll),
+            super::busy::poll_all(&mut self.busy, &exec, now, full, (max_age, limit)),
+        );
         match read? {
             Some(snapshot) => self.set_snapshot(snapshot),
             None if busy_changed => self.merge_busy(),
