@@ -187,3 +187,61 @@ fn without_a_calendar_it_reads_the_configured_source() {
         "simulate writes nothing"
     );
 }
+
+/// While the daemon runs, `simulate` asks it (`POST /api/simulate`) and compares on the
+/// calendar the daemon holds — here an older read than the file on disk, which proves
+/// where the answer came from. The API needs the token and says what is wrong in rules.
+#[test]
+fn while_the_daemon_runs_it_answers_on_its_own_calendar() {
+    use support::daemon::{request_with_body, setup, Daemon};
+    let dir = support::daemon::TempDir::new("simulate-daemon");
+    setup(dir.path(), "1h");
+    let d = Daemon::start(dir.path());
+    d.wait_ready();
+    // The file changes, but the daemon (polling hourly) still holds the launch meeting.
+    let calendar = dir.path().join("calendar.ics");
+    let text = std::fs::read_to_string(&calendar).expect("calendar");
+    std::fs::write(
+        &calendar,
+        text.replace("Launch planning", "Quarterly planning"),
+    )
+    .expect("edit");
+    let new = dir.path().join("new.toml");
+    std::fs::write(&new, support::daemon::rules(80)).expect("new rules");
+    let out = Command::new(env!("CARGO_BIN_EXE_timeward"))
+        .arg("simulate")
+        .arg(&new)
+        .arg("--config")
+        .arg(dir.path().join("timeward.toml"))
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("Launch planning"),
+        "the daemon's calendar: {text}"
+    );
+    assert!(text.contains("+ +80 goal: Launch"), "{text}");
+
+    // The API: without the token the uniform 404; invalid rules 422 with the place.
+    let plain = request_with_body(&d.addr, "POST", "/api/simulate", &[], b"x");
+    assert_eq!(plain.status, 404);
+    let token = std::fs::read_to_string(dir.path().join("state/feed_token")).expect("token");
+    let bearer = format!("Bearer {}", token.trim());
+    let bad = request_with_body(
+        &d.addr,
+        "POST",
+        "/api/simulate",
+        &[("Authorization", &bearer)],
+        b"[executive]\nemial = \"x\"\n",
+    );
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("NEW:2:1"), "{}", bad.text());
+    let (status, _) = d.stop(std::time::Duration::from_secs(10));
+    assert!(status.success());
+}

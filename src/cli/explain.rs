@@ -71,58 +71,25 @@ pub fn explain(config: Option<&Path>, id: &str) -> u8 {
 }
 
 fn explain_from_daemon(config: &Config, id: &str) -> Result<Explained, String> {
-    use http_body_util::{BodyExt, Empty};
-    use hyper::body::Bytes;
-    let token = match &config.feed_token {
-        Some(t) => t.clone(),
-        None => std::fs::read_to_string(config.state_dir.join("feed_token"))
-            .map_err(|e| format!("{}: {e}", config.state_dir.join("feed_token").display()))?
-            .trim()
-            .to_string(),
-    };
-    let mut addr = crate::state_dir::StateDir::at(&config.state_dir)
-        .address()
-        .unwrap_or(config.listen);
-    if addr.ip().is_unspecified() {
-        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-    }
     let path = percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC);
-    let url = format!("http://{addr}/api/decisions/{path}");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    runtime.block_on(async {
-        let client =
-            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-                .build_http::<Empty<Bytes>>();
-        let req = hyper::Request::get(url.as_str())
-            .header("authorization", format!("Bearer {token}"))
-            .body(Empty::new())
-            .map_err(|e| e.to_string())?;
-        let resp = tokio::time::timeout(std::time::Duration::from_secs(10), client.request(req))
-            .await
-            .map_err(|_| format!("{url}: no answer within 10s"))?
-            .map_err(|e| format!("http://{addr}: {e}"))?;
-        if resp.status() == hyper::StatusCode::NOT_FOUND {
-            return Ok((None, Vec::new(), Vec::new()));
-        }
-        let body = resp
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?
-            .to_bytes();
-        #[derive(serde::Deserialize)]
-        struct One {
-            decision: Option<StoredDecision>,
-            history: Vec<HistoryEntry>,
-            #[serde(default)]
-            actions: Vec<ActionRecord>,
-        }
-        let one: One = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
-        Ok((one.decision, one.history, one.actions))
-    })
+    let (status, body) = super::daemon_api::request(
+        config,
+        hyper::Method::GET,
+        &format!("/api/decisions/{path}"),
+        hyper::body::Bytes::new(),
+    )?;
+    if status == hyper::StatusCode::NOT_FOUND {
+        return Ok((None, Vec::new(), Vec::new()));
+    }
+    #[derive(serde::Deserialize)]
+    struct One {
+        decision: Option<StoredDecision>,
+        history: Vec<HistoryEntry>,
+        #[serde(default)]
+        actions: Vec<ActionRecord>,
+    }
+    let one: One = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+    Ok((one.decision, one.history, one.actions))
 }
 
 /// A time in `tz`, to the minute (seconds only when there are some).

@@ -5,6 +5,7 @@
 
 mod agenda;
 mod brief;
+mod daemon_api;
 mod explain;
 mod simulate;
 mod summary;

@@ -42,6 +42,12 @@ pub fn simulate(args: &SimulateArgs<'_>) -> u8 {
     } else {
         None
     };
+    // While the daemon runs (it holds the store), it answers on the calendar it holds.
+    if let (None, None, Some(c)) = (args.rules, args.calendar, &config) {
+        if let Some(code) = from_daemon(c, args) {
+            return code;
+        }
+    }
     let current_path = args
         .rules
         .map(Path::to_path_buf)
@@ -80,6 +86,31 @@ pub fn simulate(args: &SimulateArgs<'_>) -> u8 {
         print!("{}", diff.text());
     }
     OK
+}
+
+/// `POST /api/simulate` to the running daemon: `None` when no daemon answers (or it has
+/// not finished a cycle), so the configured source is read instead.
+fn from_daemon(config: &Config, args: &SimulateArgs<'_>) -> Option<u8> {
+    // A daemon that ran with this state directory recorded where it listens.
+    crate::state_dir::StateDir::at(&config.state_dir).address()?;
+    let text = std::fs::read(args.new).ok()?;
+    let (status, body) = super::daemon_api::request(
+        config,
+        hyper::Method::POST,
+        "/api/simulate",
+        hyper::body::Bytes::from(text),
+    )
+    .ok()?;
+    if status != hyper::StatusCode::OK {
+        return None;
+    }
+    if args.json {
+        println!("{}", String::from_utf8_lossy(&body));
+        return Some(OK);
+    }
+    let diff: crate::whatif::Difference = serde_json::from_slice(&body).ok()?;
+    print!("{}", diff.text());
+    Some(OK)
 }
 
 /// The configured source, read once in full (the daemon reads the same one).

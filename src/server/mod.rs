@@ -14,6 +14,7 @@
 //! a request never sees half of one cycle and half of the next.
 
 pub mod desk;
+pub mod simulate;
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
@@ -189,6 +190,7 @@ pub fn router(shared: Shared, limits: Limits) -> Router {
         .route("/feed/{file}", any(feed))
         .route("/api/decisions", any(decisions))
         .route("/api/decisions/{*id}", any(decision))
+        .route("/api/simulate", any(simulate::simulate))
         .nest("/desk", desk::routes())
         .fallback(not_found)
         .layer(ConcurrencyLimitLayer::new(limits.max_connections.max(1)))

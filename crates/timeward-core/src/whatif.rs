@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::calendar::Snapshot;
 use crate::decide::{decide_prepared, rfc3339, Decision, Plan, Prepared, Reason, Reservation};
@@ -42,15 +42,15 @@ pub fn plans(
 }
 
 /// One side of a changed suggestion.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Side {
-    pub verdict: &'static str,
+    pub verdict: String,
     pub delegate_to: Option<String>,
     pub score: i64,
 }
 
 /// A reason as it reads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReasonLine {
     pub points: i64,
     pub source: String,
@@ -59,7 +59,7 @@ pub struct ReasonLine {
 
 /// A request whose suggestion changes (or that only one side has pending, after an edit
 /// of the executive or the horizon).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecisionChange {
     pub id: String,
     pub title: String,
@@ -70,14 +70,14 @@ pub struct DecisionChange {
     pub reasons_removed: Vec<ReasonLine>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Slot {
     pub start: String,
     pub end: String,
 }
 
 /// A 1:1 reservation that moves (both sides), appears (`after` only) or goes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReservationChange {
     pub series: String,
     pub with: String,
@@ -86,17 +86,17 @@ pub struct ReservationChange {
 }
 
 /// An unplaced period that appears (`"appears"`) or goes (`"goes"`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnplacedChange {
     pub series: String,
     pub with: String,
     pub period_start: String,
     pub reason: String,
-    pub change: &'static str,
+    pub change: String,
 }
 
 /// Everything that differs between two plans.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Difference {
     pub now: String,
     /// Whether anything differs.
@@ -116,7 +116,7 @@ fn line(r: &Reason) -> ReasonLine {
 
 fn side(d: &Decision) -> Side {
     Side {
-        verdict: d.verdict.as_str(),
+        verdict: d.verdict.as_str().to_string(),
         delegate_to: d.delegate_to.clone(),
         score: d.score,
     }
@@ -190,7 +190,7 @@ pub fn difference(before: &Plan, after: &Plan) -> Difference {
                 with: u.with.clone(),
                 period_start: rfc3339(u.period_start, tz),
                 reason: u.reason.clone(),
-                change,
+                change: change.to_string(),
             });
         }
     }

@@ -69,26 +69,12 @@ fn editor(csrf: &str, file: &str, text: &str, below: Markup) -> Markup {
 
 /// What the edit would change, on the calendar and plan the daemon holds.
 fn preview(shared: &Shared, new: &Rules) -> Markup {
-    let served = shared.current();
-    let Some((snapshot, current)) = served.calendar.clone() else {
-        return html! { p { "No cycle has finished yet: nothing to compare with." } };
-    };
-    let previous = (shared.lookup)(None)
-        .and_then(|b| String::from_utf8(b.to_vec()).ok())
-        .and_then(|t| crate::decide::previous_reservations(&t).ok())
-        .unwrap_or_default();
-    let (before, after) = crate::whatif::plans(
-        &snapshot,
-        &current,
-        new,
-        &previous,
-        chrono::Utc::now(),
-        crate::cores(),
-    );
-    let diff = crate::whatif::difference(&before, &after);
-    html! {
-        h2 { "Preview: what this edit would change" }
-        pre class="card diff" { (diff.text()) }
+    match crate::server::simulate::difference(shared, new) {
+        None => html! { p { "No cycle has finished yet: nothing to compare with." } },
+        Some(diff) => html! {
+            h2 { "Preview: what this edit would change" }
+            pre class="card diff" { (diff.text()) }
+        },
     }
 }
 

@@ -48,9 +48,12 @@ fn a_raised_goal_lists_the_request_with_its_points_before_and_after() {
     assert_eq!(d.decisions.len(), 1, "{d:#?}");
     let c = &d.decisions[0];
     assert_eq!(c.id, "r1");
-    assert_eq!(c.before.as_ref().map(|s| s.verdict), Some("delegate"));
     assert_eq!(
-        c.after.as_ref().map(|s| (s.verdict, s.score)),
+        c.before.as_ref().map(|s| s.verdict.as_str()),
+        Some("delegate")
+    );
+    assert_eq!(
+        c.after.as_ref().map(|s| (s.verdict.as_str(), s.score)),
         Some(("accept", 80))
     );
     assert_eq!(
@@ -81,7 +84,7 @@ fn a_new_verdict_rule_lists_what_it_catches() {
     assert_eq!(d.decisions.len(), 1, "{d:#?}");
     assert_eq!(d.decisions[0].id, "r2");
     assert_eq!(
-        d.decisions[0].after.as_ref().map(|s| s.verdict),
+        d.decisions[0].after.as_ref().map(|s| s.verdict.as_str()),
         Some("decline")
     );
     assert!(
