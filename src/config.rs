@@ -288,6 +288,27 @@ fn with_credentials(mut raw: Raw, dir: Option<&Path>) -> Raw {
     raw
 }
 
+/// A duration of at least `min` (said as `min_said`), or the error for `key` with `fix`.
+fn duration(
+    (origin, key): (&str, &str),
+    value: &str,
+    (min, min_said): (Duration, &str),
+    fix: &str,
+) -> Result<Duration, ConfigError> {
+    crate::rules::values::parse_duration(value)
+        .ok()
+        .and_then(|d| d.to_std().ok())
+        .filter(|d| *d >= min)
+        .ok_or_else(|| {
+            err(
+                origin,
+                key,
+                format!("{value:?} is not a duration of at least {min_said}"),
+                fix,
+            )
+        })
+}
+
 fn validate(raw: Raw, origin: &str, credentials: Option<&Path>) -> Result<Config, ConfigError> {
     let listen: SocketAddr = raw.listen.parse().map_err(|_| {
         err(
@@ -297,18 +318,12 @@ fn validate(raw: Raw, origin: &str, credentials: Option<&Path>) -> Result<Config
             "write listen = \"127.0.0.1:8765\" (port 0 picks a free port)",
         )
     })?;
-    let poll = crate::rules::values::parse_duration(&raw.poll_interval)
-        .ok()
-        .and_then(|d| d.to_std().ok())
-        .filter(|d| *d >= Duration::from_secs(1))
-        .ok_or_else(|| {
-            err(
-                origin,
-                "poll_interval",
-                format!("{:?} is not a duration of at least 1s", raw.poll_interval),
-                "write poll_interval = \"1m\" (or \"30s\", \"5m\")",
-            )
-        })?;
+    let poll = duration(
+        (origin, "poll_interval"),
+        &raw.poll_interval,
+        (Duration::from_secs(1), "1s"),
+        "write poll_interval = \"1m\" (or \"30s\", \"5m\")",
+    )?;
     let token = raw.feed_token.trim().to_string();
     if !token.is_empty()
         && (token.len() < 22
@@ -340,18 +355,12 @@ fn validate(raw: Raw, origin: &str, credentials: Option<&Path>) -> Result<Config
         ));
     }
     let source = source(raw.source, origin)?;
-    let desk_session = crate::rules::values::parse_duration(&raw.desk_session)
-        .ok()
-        .and_then(|d| d.to_std().ok())
-        .filter(|d| *d >= Duration::from_secs(60))
-        .ok_or_else(|| {
-            err(
-                origin,
-                "desk_session",
-                format!("{:?} is not a duration of at least 1m", raw.desk_session),
-                "write desk_session = \"12h\" (or \"30m\", \"7d\")",
-            )
-        })?;
+    let desk_session = duration(
+        (origin, "desk_session"),
+        &raw.desk_session,
+        (Duration::from_secs(60), "1m"),
+        "write desk_session = \"12h\" (or \"30m\", \"7d\")",
+    )?;
     let smtp = smtp::smtp(raw.actions.smtp, credentials, origin)?;
     let (busy, busy_max_age) = busy::busy(raw.busy_calendars, &raw.busy_max_age, &source, origin)?;
     Ok(Config {

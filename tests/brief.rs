@@ -25,13 +25,7 @@ fn rules(path: &Path) -> timeward::rules::Rules {
 
 fn descriptions(reader: Command) -> Value {
     let mut reader = reader;
-    let out = reader.output().expect("the reader runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON")
+    support::json_output(&reader.output().expect("the reader runs"))
 }
 
 #[test]

@@ -218,6 +218,17 @@ async fn arrive(browser: &fantoccini::Client, css: &str) {
         .unwrap_or_else(|e| panic!("no {css} on the page: {e}"));
 }
 
+/// Clicks what `locator` finds (`what` names it in a failure).
+async fn click(browser: &fantoccini::Client, locator: Locator<'_>, what: &str) {
+    browser
+        .find(locator)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {what}: {e}"));
+}
+
 async fn main_text(browser: &fantoccini::Client) -> String {
     browser
         .find(Locator::Css("main"))
@@ -395,13 +406,7 @@ async fn the_desk_in_a_real_browser() {
         .expect("an accept in the demo");
     let id = chosen["id"].as_str().expect("id").to_string();
     let title = chosen["title"].as_str().expect("title");
-    browser
-        .find(Locator::LinkText(title))
-        .await
-        .expect("the request's link")
-        .click()
-        .await
-        .expect("open it");
+    click(&browser, Locator::LinkText(title), "the request's link").await;
     arrive(&browser, "form.approve").await;
     assert_eq!(fake.count("patch"), 0, "nothing is sent before the click");
     browser
@@ -411,21 +416,14 @@ async fn the_desk_in_a_real_browser() {
         .send_keys("Looking forward to it")
         .await
         .expect("type the note");
-    browser
-        .find(Locator::Css("form.approve button[type=submit]"))
-        .await
-        .expect("Approve")
-        .click()
-        .await
-        .expect("click Approve");
+    click(
+        &browser,
+        Locator::Css("form.approve button[type=submit]"),
+        "Approve",
+    )
+    .await;
     arrive(&browser, "a[href^='/desk/decision/']").await;
-    let body = browser
-        .find(Locator::Css("main"))
-        .await
-        .expect("main")
-        .text()
-        .await
-        .expect("text");
+    let body = main_text(&browser).await;
     assert!(body.contains("sent: answered accepted"), "{body}");
     assert_eq!(fake.count("patch"), 1, "exactly one patch");
     let me = fake.event(&id).expect("the event")["attendees"]
@@ -439,21 +437,9 @@ async fn the_desk_in_a_real_browser() {
     assert_eq!(me["comment"], "Looking forward to it");
 
     // The history shows the action.
-    browser
-        .find(Locator::LinkText("Back to the request"))
-        .await
-        .expect("back")
-        .click()
-        .await
-        .expect("go back");
+    click(&browser, Locator::LinkText("Back to the request"), "back").await;
     arrive(&browser, "main h2").await;
-    let page = browser
-        .find(Locator::Css("main"))
-        .await
-        .expect("main")
-        .text()
-        .await
-        .expect("text");
+    let page = main_text(&browser).await;
     assert!(page.contains("On record"), "{page}");
     assert!(
         page.contains("accepted · suggested accept · sent"),

@@ -37,12 +37,7 @@ fn edited(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
 }
 
 fn json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON")
+    support::json_output(out)
 }
 
 #[test]

@@ -4,22 +4,10 @@
 use std::path::Path;
 
 use chrono::DateTime;
-use serde::Deserialize;
 
 use super::{INVALID, OK};
 
-#[derive(Deserialize)]
-struct Briefs {
-    briefs: Vec<Brief>,
-}
-
-#[derive(Deserialize)]
-struct Brief {
-    series: String,
-    with: String,
-    start: String,
-    lines: Vec<String>,
-}
+use crate::brief::{JsonBrief as Brief, JsonBriefs as Briefs};
 
 /// The agendas for a person: each 1:1 with its lines.
 fn text(briefs: &[Brief]) -> String {

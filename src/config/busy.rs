@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{err, redact_url, ConfigError, Source};
+use super::{duration, err, redact_url, ConfigError, Source};
 
 /// A list in the file; in the environment one string, the entries separated by spaces
 /// (`TIMEWARD_BUSY_CALENDARS="https://… /home/dana/family.ics"`).
@@ -80,17 +80,11 @@ pub(super) fn busy(
         };
         out.push(entry);
     }
-    let max_age = crate::rules::values::parse_duration(max_age)
-        .ok()
-        .and_then(|d| d.to_std().ok())
-        .filter(|d| *d >= Duration::from_secs(60))
-        .ok_or_else(|| {
-            err(
-                origin,
-                "busy_max_age",
-                format!("{max_age:?} is not a duration of at least 1m"),
-                "write busy_max_age = \"1d\" (how long a failing busy calendar's events are still trusted)",
-            )
-        })?;
+    let max_age = duration(
+        (origin, "busy_max_age"),
+        max_age,
+        (Duration::from_secs(60), "1m"),
+        "write busy_max_age = \"1d\" (how long a failing busy calendar's events are still trusted)",
+    )?;
     Ok((out, max_age))
 }

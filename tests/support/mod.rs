@@ -37,3 +37,13 @@ pub fn agenda_json(file: &str, from: &str, to: &str) -> std::process::Output {
         .output()
         .expect("timeward runs")
 }
+
+/// A command's output as JSON, after checking that it succeeded (its stderr if not).
+pub fn json_output(out: &std::process::Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}

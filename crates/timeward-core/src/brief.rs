@@ -16,7 +16,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::decide::{rfc3339, Plan};
 use crate::rules::{Rules, Verdict};
@@ -189,28 +189,37 @@ pub fn briefs(
     out
 }
 
-#[derive(Serialize)]
-struct JsonBrief<'a> {
-    series: &'a str,
-    with: &'a str,
-    start: String,
-    end: String,
-    lines: &'a [String],
+/// One agenda as `briefs.json` holds it (times RFC 3339 in the executive's offset).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonBrief {
+    pub series: String,
+    pub with: String,
+    pub start: String,
+    pub end: String,
+    pub lines: Vec<String>,
 }
 
-/// The agendas as JSON (`timeward brief --json`, `/api/briefs`).
+/// `briefs.json`: every agenda of the last cycle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JsonBriefs {
+    pub briefs: Vec<JsonBrief>,
+}
+
+/// The agendas as JSON (`state/briefs.json`, `timeward brief --json`).
 pub fn to_json(briefs: &[Brief], tz: Tz) -> String {
-    let list: Vec<JsonBrief<'_>> = briefs
-        .iter()
-        .map(|b| JsonBrief {
-            series: &b.series,
-            with: &b.with,
-            start: rfc3339(b.start, tz),
-            end: rfc3339(b.end, tz),
-            lines: &b.lines,
-        })
-        .collect();
-    serde_json::to_string_pretty(&serde_json::json!({ "briefs": list })).unwrap_or_default()
+    let list = JsonBriefs {
+        briefs: briefs
+            .iter()
+            .map(|b| JsonBrief {
+                series: b.series.clone(),
+                with: b.with.clone(),
+                start: rfc3339(b.start, tz),
+                end: rfc3339(b.end, tz),
+                lines: b.lines.clone(),
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&list).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -4,23 +4,11 @@
 use axum::extract::State;
 use axum::response::Response;
 use maud::html;
-use serde::Deserialize;
 
 use super::{page, pages, Read, Signed};
 use crate::server::Shared;
 
-#[derive(Deserialize)]
-struct Briefs {
-    briefs: Vec<Brief>,
-}
-
-#[derive(Deserialize)]
-struct Brief {
-    series: String,
-    with: String,
-    start: chrono::DateTime<chrono::FixedOffset>,
-    lines: Vec<String>,
-}
+use crate::brief::JsonBriefs as Briefs;
 
 pub(super) async fn agenda(_: Read, signed: Signed, State(shared): State<Shared>) -> Response {
     let briefs = shared
@@ -39,7 +27,9 @@ pub(super) async fn agenda(_: Read, signed: Signed, State(shared): State<Shared>
             Some(list) => {
                 p class="muted" { "What needs the executive, most important first: each line is also in the 1:1's description in the feed." }
                 @for b in list {
-                    h2 { (b.series) " with " (b.with) " · " (b.start.format("%a %Y-%m-%d %H:%M")) }
+                    @let when = chrono::DateTime::parse_from_rfc3339(&b.start)
+                        .map_or_else(|_| b.start.clone(), |t| t.format("%a %Y-%m-%d %H:%M").to_string());
+                    h2 { (b.series) " with " (b.with) " · " (when) }
                     @if b.lines.is_empty() { p { "Nothing needs the executive." } }
                     ul { @for l in &b.lines { li { (l) } } }
                 }
