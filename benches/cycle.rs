@@ -3,11 +3,9 @@
 //! transaction, flushed), render the feed and write it atomically. Also the parse alone.
 //! Figures go in BENCHMARKS.md.
 
-use chrono::{TimeZone, Utc};
-use chrono_tz::Tz;
 use criterion::{criterion_group, criterion_main, Criterion};
 
-use timeward::demo::{calendar, rules_toml, to_ics, Shape};
+use timeward::demo::{rules_toml, to_ics};
 use timeward::rules::Rules;
 use timeward::store::Store;
 
@@ -16,22 +14,12 @@ use timeward::store::Store;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn bench(c: &mut Criterion) {
-    let now = Utc
-        .with_ymd_and_hms(2026, 12, 7, 13, 0, 0)
-        .single()
-        .expect("valid");
-    let shape = Shape {
-        events: 10_000,
-        requests: 1_000,
-        days: 364,
-        request_days: 28,
-        recurring_one_in: 10,
-    };
+    let now = timeward::demo::benchmark_now();
     let dir = std::env::temp_dir().join(format!("timeward-bench-cycle-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let ics = dir.join("calendar.ics");
-    let text = to_ics(&calendar(42, shape, now, Tz::America__New_York));
+    let text = to_ics(&timeward::demo::benchmark_calendar());
     std::fs::write(&ics, &text).expect("write calendar");
     eprintln!("calendar: {} bytes", text.len());
     let rules_text = format!(

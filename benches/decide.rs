@@ -3,12 +3,10 @@
 //! plans under the current rules and an edit of one goal's weight, and their difference)
 //! against one whole run. Figures go in BENCHMARKS.md; per request = total / 1 000.
 
-use chrono::{TimeZone, Utc};
-use chrono_tz::Tz;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 use timeward::decide::{decide_on, Context};
-use timeward::demo::{calendar, rules_toml, Shape};
+use timeward::demo::rules_toml;
 use timeward::rules::Rules;
 
 // The allocator of the shipped binary (src/main.rs), so that the figures are the binary's.
@@ -16,20 +14,8 @@ use timeward::rules::Rules;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn bench(c: &mut Criterion) {
-    let now = Utc
-        .with_ymd_and_hms(2026, 12, 7, 13, 0, 0)
-        .single()
-        .expect("valid");
-    // 9 000 other events over a year (one in ten weekly for 8 weeks), 1 000 requests in the
-    // 4-week horizon.
-    let shape = Shape {
-        events: 10_000,
-        requests: 1_000,
-        days: 364,
-        request_days: 28,
-        recurring_one_in: 10,
-    };
-    let snapshot = calendar(42, shape, now, Tz::America__New_York);
+    let now = timeward::demo::benchmark_now();
+    let snapshot = timeward::demo::benchmark_calendar();
     let rules =
         Rules::parse(&rules_toml(42, 5, 50), "bench.toml").expect("generated rules are valid");
     assert_eq!(rules.rules.len(), 50);

@@ -7,9 +7,7 @@
 
 use std::time::Instant;
 
-use chrono::{TimeZone, Utc};
-use chrono_tz::Tz;
-use timeward::demo::{calendar, rules_toml, Shape};
+use timeward::demo::rules_toml;
 use timeward::rules::Rules;
 
 #[global_allocator]
@@ -24,18 +22,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let now = Utc
-        .with_ymd_and_hms(2026, 12, 7, 13, 0, 0)
-        .single()
-        .expect("valid");
-    let shape = Shape {
-        events: 10_000,
-        requests: 1_000,
-        days: 364,
-        request_days: 28,
-        recurring_one_in: 10,
-    };
-    let snapshot = calendar(42, shape, now, Tz::America__New_York);
+    let now = timeward::demo::benchmark_now();
+    let snapshot = timeward::demo::benchmark_calendar();
     let rules = Rules::parse(&rules_toml(42, 5, 50), "bench.toml").expect("valid");
     let threads = timeward::cores();
     let edits: [(&str, Edit); 3] = [

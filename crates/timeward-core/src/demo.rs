@@ -168,6 +168,27 @@ pub fn calendar(seed: u64, shape: Shape, now: DateTime<Utc>, tz: Tz) -> Snapshot
     }
 }
 
+/// The benchmarks' moment: Monday 2026-12-07 13:00 UTC (08:00 in New York).
+pub fn benchmark_now() -> DateTime<Utc> {
+    chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 7, 13, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+/// The benchmarks' calendar at [`benchmark_now`]: 10 000 events in New York, 1 000 of
+/// them requests spread over the 4-week horizon, 9 000 others over a year, one in ten
+/// recurring weekly.
+pub fn benchmark_calendar() -> Snapshot {
+    let shape = Shape {
+        events: 10_000,
+        requests: 1_000,
+        days: 364,
+        request_days: 28,
+        recurring_one_in: 10,
+    };
+    calendar(42, shape, benchmark_now(), Tz::America__New_York)
+}
+
 /// A rules file with `goals` goals and `rules` rules over the generated vocabulary.
 pub fn rules_toml(seed: u64, goals: usize, rules: usize) -> String {
     let mut rng = Rng::new(seed ^ 0xA5A5);
