@@ -57,6 +57,20 @@ impl Busy {
         self.error.is_none()
     }
 
+    /// What the 1:1 agenda says of it while it fails.
+    pub(super) fn problem(&self) -> Option<String> {
+        let error = self.error.as_deref()?;
+        Some(format!(
+            "the busy calendar {} cannot be read ({error}); {}",
+            self.name,
+            if self.dropped {
+                "its events no longer count"
+            } else {
+                "its last good events still count"
+            }
+        ))
+    }
+
     pub(super) fn health(&self) -> BusyHealth<'_> {
         BusyHealth {
             name: &self.name,

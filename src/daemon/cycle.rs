@@ -47,6 +47,7 @@ impl Daemon {
             .as_deref()
             .and_then(rules_problem)
             .into_iter()
+            .chain(self.busy.iter().filter_map(super::busy::Busy::problem))
             .collect();
         let snapshot_for_desk = Arc::clone(&snapshot);
         let span = tracing::Span::current();
