@@ -120,7 +120,11 @@ pub async fn run(
         config.desk_session,
     ))
     .with_actions(actions_tx, config.respond)
-    .with_rules_file(config.rules.clone());
+    .with_rules_file(config.rules.clone())
+    .with_answered({
+        let store = store.clone();
+        Arc::new(move || store.answered_ids().unwrap_or_default())
+    });
 
     let mut daemon = Daemon::new(config, store, shared.clone(), clock)?;
     daemon.restore();

@@ -100,7 +100,12 @@ pub struct Shared {
     respond: bool,
     /// The rules file the desk's Rules page edits.
     rules_file: Option<std::path::PathBuf>,
+    /// The requests answered from the desk (the store's records).
+    answered: Option<Answered>,
 }
+
+/// The ids of the requests with an answer sent from the desk.
+pub type Answered = Arc<dyn Fn() -> std::collections::HashSet<String> + Send + Sync>;
 
 impl Shared {
     pub fn new(token: &str, lookup: Lookup) -> Shared {
@@ -112,7 +117,14 @@ impl Shared {
             actions: None,
             respond: false,
             rules_file: None,
+            answered: None,
         }
+    }
+
+    /// The desk marks the requests `answered` names as answered from the desk.
+    pub fn with_answered(mut self, answered: Answered) -> Shared {
+        self.answered = Some(answered);
+        self
     }
 
     /// The desk's Rules page edits `path` (the daemon's hot reload takes it from there).

@@ -92,6 +92,20 @@ impl Store {
         Ok(out)
     }
 
+    /// The requests with an answer sent from the desk (one pass over the records).
+    pub fn answered_ids(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        let mut out = std::collections::HashSet::new();
+        for item in self.actions.iter() {
+            let (_, v) = item?;
+            if let Ok(r) = serde_json::from_slice::<ActionRecord>(&v) {
+                if r.state == ActionState::Sent {
+                    out.insert(r.id);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Actions a crash left between "recorded" and "sent".
     pub fn unsettled_actions(&self) -> Result<Vec<ActionRecord>, StoreError> {
         let mut out = Vec::new();

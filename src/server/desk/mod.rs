@@ -204,33 +204,15 @@ async fn waiting(
         .as_deref()
         .filter(|v| ["accept", "delegate", "decline"].contains(v));
     let body = match plan(&shared) {
-        Some(p) => pages::waiting(&p, filter, &answered(&shared, &p)),
+        Some(p) => {
+            // An .ics calendar shows an answered request until the executive's own
+            // calendar learns of the answer.
+            let answered = shared.answered.as_ref().map(|f| f()).unwrap_or_default();
+            pages::waiting(&p, filter, &answered)
+        }
         None => maud::html! { p { "No cycle has finished yet: see Health." } },
     };
     page(pages::layout("Waiting", &signed.session.csrf, body))
-}
-
-/// The requests already answered from the desk that the calendar still shows waiting (an
-/// .ics calendar changes only when the executive's own calendar learns of the answer).
-fn answered(shared: &Shared, plan: &pages::PlanView) -> std::collections::HashSet<String> {
-    #[derive(Deserialize)]
-    struct Actions {
-        #[serde(default)]
-        actions: Vec<crate::store::actions::ActionRecord>,
-    }
-    plan.decisions
-        .iter()
-        .filter(|d| {
-            (shared.lookup)(Some(&d.id))
-                .and_then(|b| serde_json::from_slice::<Actions>(&b).ok())
-                .is_some_and(|a| {
-                    a.actions
-                        .iter()
-                        .any(|r| r.state == crate::store::actions::ActionState::Sent)
-                })
-        })
-        .map(|d| d.id.clone())
-        .collect()
 }
 
 async fn one_on_ones(_: Read, signed: Signed, State(shared): State<Shared>) -> Response {
