@@ -9,7 +9,7 @@ mod support;
 use std::time::Duration;
 
 use chrono::Utc;
-use serde_json::{json, Value};
+use serde_json::Value;
 use support::daemon::{request, Daemon, TempDir};
 use support::desk::{form_of, post, sign_in};
 use support::fake_google::Fake;
@@ -18,19 +18,7 @@ const EXEC: &str = "dana@acme.example";
 
 fn invitation(id: &str, summary: &str, hours_ahead: i64, from: &str) -> Value {
     let start = support::daemon::slot(Utc::now(), hours_ahead, 15);
-    let end = start + chrono::TimeDelta::hours(1);
-    json!({
-        "id": id,
-        "status": "confirmed",
-        "summary": summary,
-        "start": { "dateTime": start.to_rfc3339(), "timeZone": "America/New_York" },
-        "end": { "dateTime": end.to_rfc3339(), "timeZone": "America/New_York" },
-        "organizer": { "email": from },
-        "attendees": [
-            { "email": EXEC, "self": true, "responseStatus": "needsAction" },
-            { "email": from, "responseStatus": "accepted" }
-        ]
-    })
+    support::fake_google::invitation(id, summary, start.into(), from, (EXEC, "needsAction"))
 }
 
 fn config(dir: &std::path::Path, fake: &Fake, respond: bool) {

@@ -61,19 +61,13 @@ fn event(id: &str, summary: &str, start: &str, from: &str, me: &str) -> Value {
     let tz = chrono_tz::Tz::America__New_York;
     let local = chrono::NaiveDateTime::parse_from_str(start, "%Y-%m-%dT%H:%M").expect("time");
     let s = local.and_local_timezone(tz).single().expect("unambiguous");
-    let e = s + chrono::TimeDelta::hours(1);
-    json!({
-        "id": id,
-        "status": "confirmed",
-        "summary": summary,
-        "start": { "dateTime": s.to_rfc3339(), "timeZone": "America/New_York" },
-        "end": { "dateTime": e.to_rfc3339(), "timeZone": "America/New_York" },
-        "organizer": { "email": from },
-        "attendees": [
-            { "email": "dana.reyes@acme.example", "self": true, "responseStatus": me },
-            { "email": from, "responseStatus": "accepted", "organizer": true }
-        ]
-    })
+    support::fake_google::invitation(
+        id,
+        summary,
+        s.fixed_offset(),
+        from,
+        ("dana.reyes@acme.example", me),
+    )
 }
 
 fn decide(cal: &GoogleCalendar) -> timeward::decide::Plan {

@@ -750,3 +750,27 @@ fn guest_patch(old: Option<&Value>, new: &Value, can_invite: Option<&Value>) -> 
     }
     Value::Array(list)
 }
+
+/// An invitation as Google lists it: an hour from `start` (in New York), organised by
+/// `from`, the executive `exec` invited with `status` (`needsAction`, `accepted`, …).
+pub fn invitation(
+    id: &str,
+    summary: &str,
+    start: chrono::DateTime<chrono::FixedOffset>,
+    from: &str,
+    (exec, status): (&str, &str),
+) -> Value {
+    let end = start + chrono::TimeDelta::hours(1);
+    json!({
+        "id": id,
+        "status": "confirmed",
+        "summary": summary,
+        "start": { "dateTime": start.to_rfc3339(), "timeZone": "America/New_York" },
+        "end": { "dateTime": end.to_rfc3339(), "timeZone": "America/New_York" },
+        "organizer": { "email": from },
+        "attendees": [
+            { "email": exec, "self": true, "responseStatus": status },
+            { "email": from, "responseStatus": "accepted", "organizer": true }
+        ]
+    })
+}
