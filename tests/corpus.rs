@@ -156,3 +156,80 @@ fn corpus_agrees_with_a_peer_reader_or_says_why() {
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Answering every invitation of the corpus (each attendee of each event in turn as the
+/// executive, as an answer from the desk would): nothing panics inside the iTIP writer,
+/// and every REPLY and forwarded REQUEST it writes reads back as a calendar with the
+/// invitation's UID.
+#[test]
+fn every_invitation_of_the_corpus_can_be_answered_or_says_why() {
+    use timeward::calendar::ics::itip::{answer, Answer, Answering, ItipError};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let now = DateTime::parse_from_rfc3339("2026-12-01T12:00:00Z")
+        .expect("time")
+        .with_timezone(&Utc);
+    let (mut written, mut tried) = (0, 0);
+    for dir in [
+        "tests/corpus/python-icalendar",
+        "tests/corpus/recurring-ical-events",
+    ] {
+        for entry in std::fs::read_dir(root.join(dir)).expect("corpus folder") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_none_or(|e| e != "ics") {
+                continue;
+            }
+            let bytes = std::fs::read(&path).expect("read");
+            let Ok(snapshot) = timeward::calendar::ics::parse_bytes(&bytes) else {
+                continue;
+            };
+            for e in &snapshot.events {
+                for a in &e.attendees {
+                    for choice in [
+                        Answer::Accepted,
+                        Answer::DelegatedTo("sam@acme.example".into()),
+                    ] {
+                        tried += 1;
+                        let said = answer(
+                            &bytes,
+                            &Answering {
+                                uid: &e.uid,
+                                executive: &a.email,
+                                answer: &choice,
+                                note: Some("Gern, bis dann"),
+                                now,
+                            },
+                        );
+                        match said {
+                            Ok(m) => {
+                                written += 1;
+                                for text in std::iter::once(&m.reply).chain(m.request.iter()) {
+                                    let back = timeward::calendar::ics::parse(text).unwrap_or_else(
+                                        |err| panic!("{}: {err}\n{text}", path.display()),
+                                    );
+                                    assert!(
+                                        back.events.iter().any(|x| x.uid == e.uid),
+                                        "{}: {text}",
+                                        path.display()
+                                    );
+                                }
+                            }
+                            Err(ItipError::Unreadable(why)) => {
+                                assert!(
+                                    !why.contains("internal error"),
+                                    "{}: {why}",
+                                    path.display()
+                                )
+                            }
+                            Err(_) => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("iTIP: {written} message set(s) written of {tried} tried");
+    assert!(
+        written > 20,
+        "the corpus has invitations: {written} of {tried}"
+    );
+}
