@@ -393,6 +393,83 @@ fn mangled_real_calendars_never_panic_and_keep_every_untouched_event() {
     });
 }
 
+/// The differences between the reader's lexer and the `icalendar` crate's parser that it
+/// replaced: the lexer skips no more events; where it skips as many, it reads the same
+/// events (equal in every field); where it reads an event the crate's parser gave up on (a
+/// line that lost its fold, white space after END:VEVENT), only events of the UIDs it
+/// read besides may differ (that copy may now be the one kept of two).
+fn lexer_agrees(bytes: &[u8]) -> Result<(), String> {
+    use timeward::calendar::ics::{parse_bytes_with, Reader};
+    use timeward::calendar::{Event, Snapshot};
+    let crate_read = parse_bytes_with(bytes, Reader::IcalendarCrate);
+    let ours = parse_bytes_with(bytes, Reader::Lexer);
+    let skipped = |s: &Snapshot| {
+        s.warnings
+            .iter()
+            .filter(|w| w.message.starts_with("event skipped"))
+            .count()
+    };
+    let not_in = |a: &Snapshot, b: &Snapshot| -> Vec<Event> {
+        let mut left: Vec<&Event> = b.events.iter().collect();
+        let mut out = Vec::new();
+        for e in &a.events {
+            match left.iter().position(|x| *x == e) {
+                Some(i) => {
+                    left.remove(i);
+                }
+                None => out.push(e.clone()),
+            }
+        }
+        out
+    };
+    match (crate_read, ours) {
+        (Err(a), Err(b)) if a == b => Ok(()),
+        (Ok(a), Ok(b)) => {
+            let (missing, extra) = (not_in(&a, &b), not_in(&b, &a));
+            let extra_uids: std::collections::BTreeSet<&str> =
+                extra.iter().map(|e| e.uid.as_str()).collect();
+            let unexplained: Vec<&Event> = missing
+                .iter()
+                .filter(|e| !extra_uids.contains(e.uid.as_str()))
+                .collect();
+            if skipped(&b) > skipped(&a)
+                || (skipped(&b) == skipped(&a) && !(missing.is_empty() && extra.is_empty()))
+                || !unexplained.is_empty()
+            {
+                return Err(format!(
+                    "the lexer skipped {} event(s) where the crate's parser skipped {}; read                      differently: {unexplained:?}; read besides: {extra:?}",
+                    skipped(&b),
+                    skipped(&a)
+                ));
+            }
+            Ok(())
+        }
+        (a, b) => Err(format!(
+            "the crate's parser: {:?}; the lexer: {:?}",
+            a.map(|s| s.events.len()),
+            b.map(|s| s.events.len())
+        )),
+    }
+}
+
+#[test]
+fn the_lexer_reads_real_and_mangled_calendars_as_the_icalendar_crate_did() {
+    let calendars = real_calendars();
+    for (name, bytes) in &calendars {
+        if let Err(e) = lexer_agrees(bytes) {
+            panic!("{name}: {e}");
+        }
+    }
+    let strategy = (0..calendars.len(), mutation());
+    runner(512)
+        .run(&strategy, |(which, m)| {
+            let (name, bytes) = &calendars[which];
+            let (mangled, _) = apply(bytes, &m);
+            lexer_agrees(&mangled).map_err(|e| TestCaseError::fail(format!("{name}: {m:?}: {e}")))
+        })
+        .expect("no failing case");
+}
+
 #[test]
 fn rules_files_with_any_edit_never_panic() {
     without_hidden_panics(|| {

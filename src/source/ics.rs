@@ -43,11 +43,11 @@ pub fn parse_bytes(bytes: &[u8], name: &str) -> Result<Snapshot, FileError> {
     }
     // Not decoded here: a fold may split a character, so the reader unfolds the bytes
     // first and decodes each line after (replacing what is not UTF-8, with a warning).
-    ics::parse_bytes(bytes).map_err(|ics::IcsError::Malformed { line, message }| {
-        FileError::Malformed {
+    ics::parse_bytes_on(bytes, crate::cores()).map_err(
+        |ics::IcsError::Malformed { line, message }| FileError::Malformed {
             path: name.to_string(),
             line,
             message,
-        }
-    })
+        },
+    )
 }

@@ -302,21 +302,49 @@ impl Store {
     /// Records one completed cycle in one transaction: the current decisions (and a
     /// history entry for each one whose verdict, delegate or score changed, or that is
     /// new), the reservations, the feed versions and the cycle's time; then flushes.
+    /// Only what differs from the last cycle is written: a cycle that changed one request
+    /// writes a few keys, not the whole plan.
     pub fn record_cycle(
         &self,
         plan: &Plan,
         versions: &Versions,
         at: DateTime<Utc>,
     ) -> Result<CycleChanges, StoreError> {
-        let current: Vec<StoredDecision> = plan
-            .decisions
-            .iter()
-            .map(StoredDecision::from_decision)
-            .collect();
-        let (changes, history, gone) = self.compare(&current, at)?;
-        let old_feed: Vec<sled::IVec> = self.feed.iter().keys().collect::<Result<_, _>>()?;
-        let old_res: Vec<sled::IVec> = self.reservations.iter().keys().collect::<Result<_, _>>()?;
-
+        let (changes, decisions, history) = self.compare(plan, at)?;
+        let reservations = self.differences(
+            &self.reservations,
+            plan.reservations.iter().enumerate().map(|(i, r)| {
+                let stored = StoredReservation {
+                    series: r.series.clone(),
+                    with: r.with.clone(),
+                    start: r.start,
+                    end: r.end,
+                };
+                ((i as u64).to_be_bytes().to_vec(), json(&stored))
+            }),
+        )?;
+        let feed = self.differences(
+            &self.feed,
+            versions.iter().map(|(uid, v)| {
+                let stored = StoredVersion {
+                    sequence: v.sequence,
+                    changed: v.changed,
+                    digest: v.digest,
+                };
+                (uid.as_bytes().to_vec(), json(&stored))
+            }),
+        )?;
+        let apply = |tree: &sled::transaction::TransactionalTree,
+                     writes: &[(Vec<u8>, Option<Vec<u8>>)]|
+         -> Result<(), ConflictableTransactionError<std::convert::Infallible>> {
+            for (k, v) in writes {
+                match v {
+                    Some(v) => tree.insert(k.as_slice(), v.as_slice())?,
+                    None => tree.remove(k.as_slice())?,
+                };
+            }
+            Ok(())
+        };
         (
             &self.decisions,
             &self.history,
@@ -324,41 +352,13 @@ impl Store {
             &self.feed,
             &self.meta,
         )
-            .transaction(|(dec, hist, res, feed, meta)| {
-                for id in &gone {
-                    dec.remove(id.as_bytes())?;
-                }
-                for d in &current {
-                    dec.insert(d.id.as_bytes(), json(d))?;
-                }
+            .transaction(|(dec, hist, res, fd, meta)| {
+                apply(dec, &decisions)?;
                 for (k, v) in &history {
                     hist.insert(k.as_slice(), v.as_slice())?;
                 }
-                for k in &old_res {
-                    res.remove(k.clone())?;
-                }
-                for (i, r) in plan.reservations.iter().enumerate() {
-                    let stored = StoredReservation {
-                        series: r.series.clone(),
-                        with: r.with.clone(),
-                        start: r.start,
-                        end: r.end,
-                    };
-                    res.insert(&(i as u64).to_be_bytes(), json(&stored))?;
-                }
-                for k in &old_feed {
-                    if !versions.contains_key(String::from_utf8_lossy(k).as_ref()) {
-                        feed.remove(k.clone())?;
-                    }
-                }
-                for (uid, v) in versions {
-                    let stored = StoredVersion {
-                        sequence: v.sequence,
-                        changed: v.changed,
-                        digest: v.digest,
-                    };
-                    feed.insert(uid.as_bytes(), json(&stored))?;
-                }
+                apply(res, &reservations)?;
+                apply(fd, &feed)?;
                 meta.insert("last_cycle", at.to_rfc3339().as_bytes())?;
                 Ok::<(), ConflictableTransactionError<std::convert::Infallible>>(())
             })?;
@@ -366,22 +366,61 @@ impl Store {
         Ok(changes)
     }
 
-    /// The history entries and the gone ids of a cycle whose decisions are `current`.
+    /// The writes that make `tree` hold exactly `wanted`: the keys whose value differs
+    /// (or is new) with their value, and the keys no longer wanted with `None`.
+    #[allow(clippy::type_complexity)]
+    fn differences(
+        &self,
+        tree: &sled::Tree,
+        wanted: impl Iterator<Item = (Vec<u8>, Vec<u8>)>,
+    ) -> Result<Vec<(Vec<u8>, Option<Vec<u8>>)>, StoreError> {
+        let mut writes = Vec::new();
+        let mut keep = std::collections::HashSet::new();
+        for (k, v) in wanted {
+            if tree.get(&k)?.is_none_or(|old| old != v.as_slice()) {
+                writes.push((k.clone(), Some(v)));
+            }
+            keep.insert(k);
+        }
+        for k in tree.iter().keys() {
+            let k = k?;
+            if !keep.contains(k.as_ref()) {
+                writes.push((k.to_vec(), None));
+            }
+        }
+        Ok(writes)
+    }
+
+    /// The cycle's changes, the writes to the decisions tree (only the decisions that
+    /// differ from the stored ones, and removals) and the history entries.
     #[allow(clippy::type_complexity)]
     fn compare(
         &self,
-        current: &[StoredDecision],
+        plan: &Plan,
         at: DateTime<Utc>,
-    ) -> Result<(CycleChanges, Vec<(Vec<u8>, Vec<u8>)>, Vec<String>), StoreError> {
-        let previous: std::collections::HashMap<String, StoredDecision> = self
-            .decisions()?
-            .into_iter()
-            .map(|d| (d.id.clone(), d))
-            .collect();
+    ) -> Result<
+        (
+            CycleChanges,
+            Vec<(Vec<u8>, Option<Vec<u8>>)>,
+            Vec<(Vec<u8>, Vec<u8>)>,
+        ),
+        StoreError,
+    > {
         let mut changes = CycleChanges::default();
         let mut history = Vec::new();
-        for d in current {
-            let differs = match previous.get(&d.id) {
+        let mut writes = Vec::new();
+        let mut keep = std::collections::HashSet::new();
+        for d in &plan.decisions {
+            let d = StoredDecision::from_decision(d);
+            let bytes = json(&d);
+            let old = self.decisions.get(d.id.as_bytes())?;
+            keep.insert(d.id.clone());
+            if old.as_ref().is_some_and(|o| *o == bytes.as_slice()) {
+                continue;
+            }
+            let previous: Option<StoredDecision> =
+                old.and_then(|o| serde_json::from_slice(&o).ok());
+            let differs = match previous {
                 None => {
                     changes.new += 1;
                     true
@@ -408,15 +447,16 @@ impl Store {
                     }),
                 ));
             }
+            writes.push((d.id.into_bytes(), Some(bytes)));
         }
-        let keep: std::collections::HashSet<&str> = current.iter().map(|d| d.id.as_str()).collect();
-        let gone: Vec<String> = previous
-            .keys()
-            .filter(|k| !keep.contains(k.as_str()))
-            .cloned()
-            .collect();
-        changes.gone = gone.len();
-        Ok((changes, history, gone))
+        for k in self.decisions.iter().keys() {
+            let k = k?;
+            if !std::str::from_utf8(&k).is_ok_and(|id| keep.contains(id)) {
+                changes.gone += 1;
+                writes.push((k.to_vec(), None));
+            }
+        }
+        Ok((changes, writes, history))
     }
 
     /// The desk's sign-ins (see `desk::sessions`).

@@ -28,6 +28,19 @@ fn plan(rules_text: &str) -> (Plan, Versions) {
     (plan, versions)
 }
 
+/// Runs `open` until sled's lock on the directory is free: a store dropped a moment ago
+/// may still hold it while sled's flusher thread ends.
+fn reopened<T, E: std::fmt::Debug>(open: impl Fn() -> Result<T, E>) -> T {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match open() {
+            Ok(v) => return v,
+            Err(e) if std::time::Instant::now() > deadline => panic!("reopening: {e:?}"),
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    }
+}
+
 fn dir(name: &str) -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("timeward-store-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
@@ -51,7 +64,7 @@ fn a_cycle_survives_reopening_and_history_grows_only_on_change() {
         assert_eq!((c.new, c.changed, c.gone), (0, 0, 0));
         assert_eq!(s.history_len(), 3);
     }
-    let s = Store::open(&d).expect("reopen");
+    let s = reopened(|| Store::open(&d));
     assert_eq!(s.decisions().expect("decisions").len(), 3);
     assert_eq!(s.reservations().expect("reservations"), p1.reservations);
     assert_eq!(s.versions().expect("versions"), v1);
@@ -88,7 +101,11 @@ fn a_store_from_a_newer_timeward_is_refused() {
             .expect("insert");
         db.flush().expect("flush");
     }
-    match Store::open(&d) {
+    let opened = reopened(|| match Store::open(&d) {
+        Err(StoreError::Open { .. }) => Err("locked"),
+        other => Ok(other),
+    });
+    match opened {
         Err(StoreError::Newer { found, .. }) => assert_eq!(found, SCHEMA + 1),
         Err(e) => panic!("wrong error: {e}"),
         Ok(_) => panic!("a newer schema was opened"),
@@ -135,7 +152,7 @@ fn a_schema_1_store_is_migrated_and_keeps_its_suggestions() {
     let d = dir("schema-1");
     schema_1_store(&d);
     {
-        let s = Store::open(&d).expect("migrated");
+        let s = reopened(|| Store::open(&d));
         assert_eq!(s.schema().expect("schema"), 2);
         let v = s.decision("vendor-pitch").expect("read").expect("kept");
         assert_eq!(
@@ -156,7 +173,7 @@ fn a_schema_1_store_is_migrated_and_keeps_its_suggestions() {
         let c = s.record_cycle(&p, &v, now()).expect("record");
         assert_eq!((c.new, c.changed), (2, 0), "vendor-pitch was already known");
     }
-    let db = sled::open(d.join("store")).expect("sled");
+    let db = reopened(|| sled::open(d.join("store")));
     let trees: Vec<String> = db
         .tree_names()
         .iter()

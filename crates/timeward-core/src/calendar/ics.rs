@@ -22,7 +22,10 @@ use super::tz::resolve_tzid;
 use super::{Event, EventTime, Snapshot, Warning};
 
 mod event;
+#[cfg(test)]
+mod fast_paths_tests;
 pub mod itip;
+mod lexer;
 mod lines;
 mod rrule_parts;
 mod vtimezone;
@@ -56,8 +59,36 @@ pub fn parse(text: &str) -> Result<Snapshot, IcsError> {
 /// `X-WR-TIMEZONE` (Google's exports), where they are read in that zone. Text that is not
 /// UTF-8 is read with the unreadable bytes replaced, and a warning.
 pub fn parse_bytes(bytes: &[u8]) -> Result<Snapshot, IcsError> {
+    read(bytes, Reader::Lexer, 1)
+}
+
+/// [`parse_bytes`] on up to `threads` threads (the shell passes the machine's core count):
+/// a large calendar's events are read in contiguous chunks joined in order, so the result
+/// is the same whatever the number of threads.
+pub fn parse_bytes_on(bytes: &[u8], threads: usize) -> Result<Snapshot, IcsError> {
+    read(bytes, Reader::Lexer, threads)
+}
+
+/// Which reader turns a VEVENT's content lines into properties.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// Ours (`lexer.rs`): the one in use.
+    Lexer,
+    /// The `icalendar` crate's parser, which was in use before: kept to compare against,
+    /// in the tests and in the parser benchmark.
+    IcalendarCrate,
+}
+
+/// [`parse_bytes`] with the chosen reader of content lines.
+#[doc(hidden)]
+pub fn parse_bytes_with(bytes: &[u8], reader: Reader) -> Result<Snapshot, IcsError> {
+    read(bytes, reader, 1)
+}
+
+fn read(bytes: &[u8], reader: Reader, threads: usize) -> Result<Snapshot, IcsError> {
     // Each event is read behind its own guard (below); this one covers the framing.
-    catch_unwind(|| read_document(bytes)).unwrap_or_else(|_| {
+    catch_unwind(|| read_document(bytes, reader, threads)).unwrap_or_else(|_| {
         Err(IcsError::Malformed {
             line: 1,
             message: "the calendar could not be read because of an internal error in timeward \
@@ -67,7 +98,7 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Snapshot, IcsError> {
     })
 }
 
-fn read_document(bytes: &[u8]) -> Result<Snapshot, IcsError> {
+fn read_document(bytes: &[u8], reader: Reader, threads: usize) -> Result<Snapshot, IcsError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut snapshot = Snapshot::default();
     let lines = unfold(bytes, &mut snapshot.warnings);
@@ -119,15 +150,13 @@ fn read_document(bytes: &[u8]) -> Result<Snapshot, IcsError> {
     };
     let zones = &zones;
 
-    let mut revisions = Vec::new();
-    for block in blocks
+    let vevents: Vec<&Block<'_>> = blocks
         .iter()
         .filter(|b| b.name.eq_ignore_ascii_case("VEVENT"))
-    {
-        let mut warnings = Vec::new();
-        // The parser is not ours: a bug in it (or in the code below) costs one event, not
-        // the calendar. The panic hook of the binary keeps the payload out of the log.
-        let read = catch_unwind(AssertUnwindSafe(|| read_block(block, zones, &mut warnings)));
+        .collect();
+    let mut revisions = Vec::with_capacity(vevents.len());
+    snapshot.events.reserve_exact(vevents.len());
+    for (block, mut warnings, read) in read_blocks(&vevents, zones, reader, threads) {
         snapshot.warnings.append(&mut warnings);
         match read {
             Ok(Ok(events)) => {
@@ -140,7 +169,7 @@ fn read_document(bytes: &[u8]) -> Result<Snapshot, IcsError> {
                 line: block.line(),
                 message: format!("event skipped: {message}"),
             }),
-            Err(_) => snapshot.warnings.push(Warning {
+            Err(()) => snapshot.warnings.push(Warning {
                 line: block.line(),
                 message: "event skipped: reading it failed inside timeward (a bug; please \
                           report it with this line of the file)"
@@ -152,6 +181,60 @@ fn read_document(bytes: &[u8]) -> Result<Snapshot, IcsError> {
     // The daemon keeps the snapshot between cycles: no spare capacity.
     snapshot.events.shrink_to_fit();
     Ok(snapshot)
+}
+
+/// What reading one block gave: its warnings, and its events, a message why it was
+/// skipped, or `Err(())` where reading it panicked.
+type BlockRead<'b, 'a> = (
+    &'b Block<'a>,
+    Vec<Warning>,
+    Result<Result<Vec<(Event, Revision)>, String>, ()>,
+);
+
+/// Reads the VEVENT blocks, each behind its own panic guard; a large calendar on every
+/// core (contiguous chunks joined in order, so the result is the one of a single thread).
+fn read_blocks<'b, 'a: 'b>(
+    blocks: &[&'b Block<'a>],
+    zones: &Zones,
+    reader: Reader,
+    threads: usize,
+) -> Vec<BlockRead<'b, 'a>> {
+    const PER_THREAD_AT_LEAST: usize = 1024;
+    let one = |block: &'b Block<'a>| -> BlockRead<'b, 'a> {
+        let mut warnings = Vec::new();
+        // The parser is not ours: a bug in it (or in the code below) costs one event, not
+        // the calendar. The panic hook of the binary keeps the payload out of the log.
+        let read = catch_unwind(AssertUnwindSafe(|| match reader {
+            Reader::Lexer => read_block(block, zones, &mut warnings),
+            Reader::IcalendarCrate => read_block_icalendar(block, zones, &mut warnings),
+        }))
+        .map_err(|_| ());
+        (block, warnings, read)
+    };
+    let n = blocks.len();
+    let threads = threads.min(n / PER_THREAD_AT_LEAST).max(1);
+    if threads == 1 {
+        return blocks.iter().map(|b| one(b)).collect();
+    }
+    let chunk = n.div_ceil(threads);
+    std::thread::scope(|scope| {
+        let one = &one;
+        let handles: Vec<_> = blocks
+            .chunks(chunk)
+            .skip(1)
+            .map(|part| scope.spawn(move || part.iter().map(|b| one(b)).collect::<Vec<_>>()))
+            .collect();
+        let mut all: Vec<BlockRead<'b, 'a>> =
+            blocks[..chunk.min(n)].iter().map(|b| one(b)).collect();
+        for h in handles {
+            // Each block's panics are caught inside `one`; a thread cannot fail otherwise.
+            match h.join() {
+                Ok(part) => all.extend(part),
+                Err(payload) => std::panic::resume_unwind(payload),
+            }
+        }
+        all
+    })
 }
 
 /// How TZIDs are read in this calendar.
@@ -211,8 +294,21 @@ fn shorten(s: &str) -> String {
     s.chars().filter(|c| !c.is_control()).take(40).collect()
 }
 
-/// Parses one VEVENT block into its events (normally one).
+/// Reads one VEVENT block into its events (normally one).
 fn read_block(
+    block: &Block<'_>,
+    zones: &Zones,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<(Event, Revision)>, String> {
+    let component = lexer::component(block, warnings)?;
+    if !component.name.as_str().eq_ignore_ascii_case("VEVENT") {
+        return Ok(Vec::new());
+    }
+    Ok(vec![event_from(&component, block, zones, warnings)?])
+}
+
+/// [`read_block`] through the `icalendar` crate's parser.
+fn read_block_icalendar(
     block: &Block<'_>,
     zones: &Zones,
     warnings: &mut Vec<Warning>,

@@ -47,14 +47,21 @@ fn address(value: &str) -> String {
     } else {
         v
     };
-    v.trim().to_lowercase()
+    let v = v.trim();
+    if v.is_ascii() {
+        v.to_ascii_lowercase()
+    } else {
+        v.to_lowercase()
+    }
 }
 
 /// A UTC or floating date-time such as LAST-MODIFIED, for comparing revisions.
 fn stamp(c: &Component<'_>, name: &str) -> Option<NaiveDateTime> {
-    let v = text(c, name);
+    let v = prop(c, name)?.val.as_str().trim();
     let v = v.trim_end_matches(['Z', 'z']);
-    NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S").ok()
+    // The usual shape read by hand: chrono's format parser costs more than the rest of
+    // the event.
+    quick_date_time(v.as_bytes()).or_else(|| NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S").ok())
 }
 
 pub(super) fn event_from(
@@ -221,20 +228,30 @@ fn attendees_of(c: &Component<'_>) -> Vec<Attendee> {
     props(c, "ATTENDEE")
         .map(|p| Attendee {
             email: address(p.val.as_str()),
-            partstat: match param(p, "PARTSTAT").map(str::to_ascii_uppercase).as_deref() {
-                None | Some("NEEDS-ACTION") => PartStat::NeedsAction,
-                Some("ACCEPTED") => PartStat::Accepted,
-                Some("TENTATIVE") => PartStat::Tentative,
-                Some("DECLINED") => PartStat::Declined,
-                Some("DELEGATED") => PartStat::Delegated,
-                Some(_) => PartStat::Other,
+            partstat: match param(p, "PARTSTAT") {
+                None => PartStat::NeedsAction,
+                Some(v) => [
+                    ("NEEDS-ACTION", PartStat::NeedsAction),
+                    ("ACCEPTED", PartStat::Accepted),
+                    ("TENTATIVE", PartStat::Tentative),
+                    ("DECLINED", PartStat::Declined),
+                    ("DELEGATED", PartStat::Delegated),
+                ]
+                .into_iter()
+                .find_map(|(word, p)| v.eq_ignore_ascii_case(word).then_some(p))
+                .unwrap_or(PartStat::Other),
             },
-            role: match param(p, "ROLE").map(str::to_ascii_uppercase).as_deref() {
-                Some("CHAIR") => Role::Chair,
-                Some("OPT-PARTICIPANT") => Role::Optional,
-                Some("NON-PARTICIPANT") => Role::NonParticipant,
-                _ => Role::Required,
-            },
+            role: param(p, "ROLE")
+                .and_then(|v| {
+                    [
+                        ("CHAIR", Role::Chair),
+                        ("OPT-PARTICIPANT", Role::Optional),
+                        ("NON-PARTICIPANT", Role::NonParticipant),
+                    ]
+                    .into_iter()
+                    .find_map(|(word, r)| v.eq_ignore_ascii_case(word).then_some(r))
+                })
+                .unwrap_or(Role::Required),
         })
         .filter(|a| !a.email.is_empty())
         .collect()
@@ -388,8 +405,10 @@ fn period_length(
 
 /// Reads a DTSTART-like property. An unknown TZID is read as floating, with a warning.
 fn time_of(p: &Property<'_>, zones: &Zones, warn: &mut impl FnMut(String)) -> Option<EventTime> {
-    let owned: icalendar::Property = p.clone().into();
-    let value = DatePerhapsTime::from_property(&owned)?;
+    let value = quick_time(p).or_else(|| {
+        let owned: icalendar::Property = p.clone().into();
+        DatePerhapsTime::from_property(&owned)
+    })?;
     Some(match value {
         DatePerhapsTime::Date(d) => EventTime::Date(d),
         DatePerhapsTime::DateTime(CalendarDateTime::Utc(dt)) => EventTime::Utc(dt.naive_utc()),
@@ -408,5 +427,61 @@ fn time_of(p: &Property<'_>, zones: &Zones, warn: &mut impl FnMut(String)) -> Op
                 }
             }
         }
+    })
+}
+
+/// Digits at `r` of `v` as a number, if they are all digits.
+fn digits(v: &[u8], r: std::ops::Range<usize>) -> Option<u32> {
+    v.get(r)?.iter().try_fold(0u32, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+    })
+}
+
+/// `YYYYMMDD`.
+fn quick_date(v: &[u8]) -> Option<chrono::NaiveDate> {
+    if v.len() != 8 {
+        return None;
+    }
+    let year = i32::try_from(digits(v, 0..4)?).ok()?;
+    chrono::NaiveDate::from_ymd_opt(year, digits(v, 4..6)?, digits(v, 6..8)?)
+}
+
+/// `YYYYMMDDTHHMMSS`.
+fn quick_date_time(v: &[u8]) -> Option<NaiveDateTime> {
+    if v.len() != 15 || v[8] != b'T' {
+        return None;
+    }
+    quick_date(&v[..8])?.and_hms_opt(digits(v, 9..11)?, digits(v, 11..13)?, digits(v, 13..15)?)
+}
+
+/// What `DatePerhapsTime::from_property` reads, for the shapes every calendar writes
+/// (`YYYYMMDD`, `YYYYMMDDTHHMMSS`, with `Z`, with `TZID`, `VALUE=DATE`), without cloning
+/// the property into the crate's own type and parsing through chrono's format strings;
+/// `None` for anything else, which then goes the crate's way (tested to agree).
+pub(super) fn quick_time(p: &Property<'_>) -> Option<DatePerhapsTime> {
+    let (mut tzid, mut date) = (None, false);
+    for x in &p.params {
+        match (x.key.as_str(), x.val.as_ref().map(|v| v.as_str())) {
+            ("TZID", Some(v)) if tzid.is_none() => tzid = Some(v),
+            ("VALUE", Some("DATE")) if !date => date = true,
+            ("VALUE", Some("DATE-TIME" | "PERIOD")) => {}
+            _ => return None,
+        }
+    }
+    let v = p.val.as_str().as_bytes();
+    if date {
+        return quick_date(v).map(DatePerhapsTime::Date);
+    }
+    Some(match (tzid, v.len()) {
+        (Some(tzid), 15) => DatePerhapsTime::DateTime(CalendarDateTime::WithTimezone {
+            date_time: quick_date_time(v)?,
+            tzid: tzid.to_string(),
+        }),
+        (None, 15) => DatePerhapsTime::DateTime(CalendarDateTime::Floating(quick_date_time(v)?)),
+        (None, 16) if v[15] == b'Z' => {
+            DatePerhapsTime::DateTime(CalendarDateTime::Utc(quick_date_time(&v[..15])?.and_utc()))
+        }
+        (None, 8) => DatePerhapsTime::Date(quick_date(v)?),
+        _ => return None,
     })
 }

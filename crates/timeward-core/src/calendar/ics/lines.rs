@@ -3,18 +3,21 @@
 //! components of the calendar, with the line each starts on. Nothing here slices text
 //! at a byte index that might fall inside a character.
 
+use std::borrow::Cow;
+
 use super::{IcsError, Warning};
 
-/// One unfolded content line and the (1-based) source line it starts on.
-pub(super) struct Line {
+/// One unfolded content line and the (1-based) source line it starts on: borrowed from the
+/// file where it was one UTF-8 line, owned where it was folded or needed repair.
+pub(super) struct Line<'t> {
     pub(super) number: usize,
-    pub(super) text: String,
+    pub(super) text: Cow<'t, str>,
 }
 
 /// A top-level component inside VCALENDAR: its name and its lines, BEGIN and END included.
 pub(super) struct Block<'a> {
     pub(super) name: &'a str,
-    pub(super) lines: &'a [Line],
+    pub(super) lines: &'a [Line<'a>],
     /// Its END line was missing: the block was ended at the next component.
     pub(super) unclosed: bool,
 }
@@ -40,8 +43,51 @@ impl Block<'_> {
 
 /// Splits the bytes into content lines, joining folded lines (CRLF, LF or a lone CR, then
 /// a space or tab) before decoding, so that a character split by a fold is whole again.
-pub(super) fn unfold(bytes: &[u8], warnings: &mut Vec<Warning>) -> Vec<Line> {
-    let mut raw: Vec<(usize, Vec<u8>)> = Vec::new();
+pub(super) fn unfold<'t>(bytes: &'t [u8], warnings: &mut Vec<Warning>) -> Vec<Line<'t>> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => unfold_text(text),
+        Err(_) => unfold_bytes(bytes, warnings),
+    }
+}
+
+/// [`unfold`] for a file that is UTF-8 throughout (the usual case: checked once, not line
+/// by line). A fold inside a character would have made the file invalid, so the pieces
+/// of a folded line are whole characters.
+fn unfold_text(text: &str) -> Vec<Line<'_>> {
+    let mut lines: Vec<Line<'_>> = Vec::with_capacity(text.len() / 40);
+    let mut number = 0;
+    let mut rest = text;
+    while !rest.is_empty() {
+        number += 1;
+        let bytes = rest.as_bytes();
+        // Line breaks are ASCII: slicing at them never cuts a character.
+        let (line, next) = match memchr::memchr2(b'\r', b'\n', bytes) {
+            Some(i) => {
+                let skip = if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                    2
+                } else {
+                    1
+                };
+                (&rest[..i], &rest[i + skip..])
+            }
+            None => (rest, ""),
+        };
+        rest = next;
+        match (line.as_bytes().first(), lines.last_mut()) {
+            (Some(b' ' | b'\t'), Some(last)) => last.text.to_mut().push_str(&line[1..]),
+            _ => lines.push(Line {
+                number,
+                text: Cow::Borrowed(line),
+            }),
+        }
+    }
+    lines
+}
+
+/// [`unfold`] for a file that is not UTF-8 throughout: lines are joined as bytes, then
+/// decoded one by one, the unreadable ones repaired with a warning.
+fn unfold_bytes<'t>(bytes: &'t [u8], warnings: &mut Vec<Warning>) -> Vec<Line<'t>> {
+    let mut raw: Vec<(usize, Cow<'t, [u8]>)> = Vec::new();
     let mut number = 0;
     let mut rest = bytes;
     while !rest.is_empty() {
@@ -59,27 +105,36 @@ pub(super) fn unfold(bytes: &[u8], warnings: &mut Vec<Warning>) -> Vec<Line> {
         };
         rest = next;
         match (line.first(), raw.last_mut()) {
-            (Some(b' ' | b'\t'), Some((_, last))) => last.extend_from_slice(&line[1..]),
-            _ => raw.push((number, line.to_vec())),
+            (Some(b' ' | b'\t'), Some((_, last))) => last.to_mut().extend_from_slice(&line[1..]),
+            _ => raw.push((number, Cow::Borrowed(line))),
         }
     }
     raw.into_iter()
         .map(|(number, bytes)| {
-            let text = match String::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(e) => {
-                    warnings.push(Warning {
-                        line: number,
-                        message: "this line is not UTF-8 text: its unreadable characters \
-                                  were replaced (save the calendar as UTF-8)"
-                            .into(),
-                    });
-                    String::from_utf8_lossy(e.as_bytes()).into_owned()
-                }
+            let text = match bytes {
+                Cow::Borrowed(b) => match std::str::from_utf8(b) {
+                    Ok(text) => Cow::Borrowed(text),
+                    Err(_) => Cow::Owned(repaired(number, b, warnings)),
+                },
+                Cow::Owned(b) => Cow::Owned(match String::from_utf8(b) {
+                    Ok(text) => text,
+                    Err(e) => repaired(number, e.as_bytes(), warnings),
+                }),
             };
             Line { number, text }
         })
         .collect()
+}
+
+/// A line that is not UTF-8, its unreadable bytes replaced, with a warning.
+fn repaired(number: usize, bytes: &[u8], warnings: &mut Vec<Warning>) -> String {
+    warnings.push(Warning {
+        line: number,
+        message: "this line is not UTF-8 text: its unreadable characters were replaced (save \
+                  the calendar as UTF-8)"
+            .into(),
+    });
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Whether `line` starts with `prefix`, ignoring ASCII case (and never slicing text).
@@ -95,7 +150,7 @@ pub(super) type CalendarProps = Vec<(String, String)>;
 /// Splits the lines into the top-level components inside VCALENDAR and the calendar's own
 /// properties.
 pub(super) fn split_blocks<'a>(
-    lines: &'a [Line],
+    lines: &'a [Line<'a>],
     warnings: &mut Vec<Warning>,
 ) -> Result<(Vec<Block<'a>>, CalendarProps), IcsError> {
     let mut blocks = Vec::new();

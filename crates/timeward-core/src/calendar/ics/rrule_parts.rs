@@ -85,10 +85,13 @@ fn check(name: &str, v: &str) -> Result<String, String> {
         "BYDAY" => {
             let ok = upper.split(',').all(|d| {
                 let d = d.trim();
-                let Some(day) = d.get(d.len().saturating_sub(2)..) else {
+                // A weekday is two letters after an optional number ("MO", "-1FR").
+                let Some(at) = d.len().checked_sub(2) else {
                     return false;
                 };
-                let n = &d[..d.len() - 2];
+                let (Some(n), Some(day)) = (d.get(..at), d.get(at..)) else {
+                    return false;
+                };
                 DAYS.contains(&day)
                     && (n.is_empty()
                         || n.parse::<i32>()
@@ -177,6 +180,9 @@ mod tests {
         check("FREQ=YEARLY;UNTIL=2025", Some("FREQ=YEARLY"), 1);
         check("FREQ=YEARLY;UNTIL=20250230", Some("FREQ=YEARLY"), 1);
         check("FREQ=WEEKLY;BYDAY=MO,XX", Some("FREQ=WEEKLY"), 1);
+        // Found by the lexer's differential test: a one-letter day overflowed a subtraction.
+        check("FREQ=WEEKLY;BYDAY=M", Some("FREQ=WEEKLY"), 1);
+        check("FREQ=WEEKLY;BYDAY=MO,,TU", Some("FREQ=WEEKLY"), 1);
         check(
             "FREQ=MONTHLY;BYDAY=-1FR,2TU",
             Some("FREQ=MONTHLY;BYDAY=-1FR,2TU"),
