@@ -31,9 +31,7 @@ COPY --from=build /src/config /app/config
 COPY --from=build --chown=65532:65532 /state /var/lib/timeward
 ENV TIMEWARD_LISTEN=0.0.0.0:8765 \
     TIMEWARD_STATE_DIR=/var/lib/timeward \
-    RUST_LOG=info \
-    MIMALLOC_ARENA_EAGER_COMMIT=0 \
-    MIMALLOC_PURGE_DELAY=0
+    RUST_LOG=info
 VOLUME /var/lib/timeward
 EXPOSE 8765
 USER 65532:65532

@@ -12,42 +12,28 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// The mimalloc options for a daemon that idles between cycles: commit arenas as they
-/// are used, and give freed memory back at once rather than keep it for the next cycle
-/// (idle resident memory with 10 000 events: about 90 MiB without them, 47 MiB with
-/// them; BENCHMARKS.md). mimalloc reads them from the environment when the process
-/// starts, before `main`.
-const DAEMON_ALLOCATOR_OPTIONS: [(&str, &str); 2] = [
-    ("MIMALLOC_ARENA_EAGER_COMMIT", "0"),
-    ("MIMALLOC_PURGE_DELAY", "0"),
-];
+/// The mimalloc options: commit arenas as they are used, and give freed memory back at
+/// once rather than keep it for the next cycle (idle resident memory of the daemon with
+/// 10 000 events: about 90 MiB without them, under 50 MiB with them; and `decide` zeroes
+/// fewer fresh pages; BENCHMARKS.md). mimalloc reads its options when it starts, before
+/// `main`, so they are set as its defaults by a constructor that runs before anything is
+/// allocated; `MIMALLOC_*` variables in the environment still win.
+#[used]
+#[link_section = ".init_array"]
+static ALLOCATOR_OPTIONS: extern "C" fn() = allocator_options;
 
-/// For `timeward run`: if the allocator options are not in the environment (the systemd
-/// units and the Dockerfile set them), runs this same program again with them, in this
-/// process (exec keeps the PID, so systemd and shells see no difference). If that
-/// fails, carries on with the defaults.
-fn with_daemon_allocator_options() {
-    use std::os::unix::process::CommandExt;
-    if DAEMON_ALLOCATOR_OPTIONS
-        .iter()
-        .all(|(k, _)| std::env::var_os(k).is_some())
-    {
-        return;
+extern "C" fn allocator_options() {
+    use libmimalloc_sys::{mi_option_set_default, mi_option_t};
+    // `mi_option_e` of mimalloc 3's mimalloc.h (the bindings name neither); the daemon
+    // test `the_allocator_options_are_in_force` reads them back from mimalloc's own report.
+    const ARENA_EAGER_COMMIT: mi_option_t = 4;
+    const PURGE_DELAY: mi_option_t = 15;
+    // SAFETY: sets two entries of mimalloc's option table, which is what this function
+    // is for; it runs once, on the main thread, before any other code of this program.
+    unsafe {
+        mi_option_set_default(ARENA_EAGER_COMMIT, 0);
+        mi_option_set_default(PURGE_DELAY, 0);
     }
-    let Ok(exe) = std::env::current_exe() else {
-        return;
-    };
-    let mut cmd = std::process::Command::new(exe);
-    cmd.args(std::env::args_os().skip(1));
-    for (k, v) in DAEMON_ALLOCATOR_OPTIONS {
-        if std::env::var_os(k).is_none() {
-            cmd.env(k, v);
-        }
-    }
-    let err = cmd.exec();
-    eprintln!(
-        "note: could not restart with the allocator options ({err}); idle memory will be higher"
-    );
 }
 
 #[derive(Parser)]
@@ -234,10 +220,7 @@ fn main() -> ExitCode {
             tz,
             json,
         }),
-        Command::Run { config } => {
-            with_daemon_allocator_options();
-            run(config.as_deref())
-        }
+        Command::Run { config } => run(config.as_deref()),
         Command::Auth {
             service:
                 AuthService::Google {

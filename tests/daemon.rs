@@ -600,30 +600,35 @@ fn it_speaks_sd_notify() {
     until("STOPPING=1", &mut seen);
 }
 
-/// `timeward run` restarts itself once with the allocator options for an idle daemon
-/// when they are not set (the systemd units set them); the PID stays the same.
+/// The allocator's options for a process that idles between cycles (commit arenas as
+/// used, give freed memory back at once) are in force from the start, without anything
+/// in the environment and without restarting; an operator's `MIMALLOC_*` still wins.
+/// Read back from mimalloc's own report of its options.
 #[test]
-fn the_daemon_runs_with_its_allocator_options() {
-    let dir = TempDir::new("alloc");
-    setup(dir.path(), "1m");
-    let d = Daemon::start(dir.path());
-    d.wait_ready();
-    let environ = std::fs::read(format!("/proc/{}/environ", d.pid())).expect("environ");
-    let vars: Vec<String> = environ
-        .split(|b| *b == 0)
-        .map(|v| String::from_utf8_lossy(v).into_owned())
-        .collect();
-    for want in ["MIMALLOC_ARENA_EAGER_COMMIT=0", "MIMALLOC_PURGE_DELAY=0"] {
-        assert!(vars.iter().any(|v| v == want), "{want} in {vars:?}");
+fn the_allocator_options_are_in_force() {
+    let options = |env: &[(&str, &str)]| -> String {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_timeward"));
+        cmd.arg("--version").env("MIMALLOC_VERBOSE", "1");
+        for (k, _) in std::env::vars() {
+            if k.starts_with("MIMALLOC_") && k != "MIMALLOC_VERBOSE" {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.envs(env.iter().copied());
+        let out = cmd.output().expect("timeward --version");
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let report = options(&[]);
+    for want in ["option 'arena_eager_commit': 0", "option 'purge_delay': 0"] {
+        assert!(report.contains(want), "{want} in {report}");
     }
-    // Set by the operator: left as they are.
-    let (status, _) = d.stop(Duration::from_secs(10));
-    assert!(status.success());
-    let d2 = Daemon::start_with(dir.path(), &[("MIMALLOC_PURGE_DELAY", "10")]);
-    let environ = std::fs::read(format!("/proc/{}/environ", d2.pid())).expect("environ");
-    let text = String::from_utf8_lossy(&environ);
-    assert!(text.contains("MIMALLOC_PURGE_DELAY=10"), "{text}");
-    assert!(text.contains("MIMALLOC_ARENA_EAGER_COMMIT=0"), "{text}");
+    let report = options(&[("MIMALLOC_PURGE_DELAY", "10")]);
+    assert!(report.contains("option 'purge_delay': 10"), "{report}");
+    assert!(
+        report.contains("option 'arena_eager_commit': 0"),
+        "{report}"
+    );
 }
 
 /// A VEVENT that makes the reader panic (fault injection, debug builds only) costs that
