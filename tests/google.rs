@@ -70,7 +70,7 @@ fn event(id: &str, summary: &str, start: &str, from: &str, me: &str) -> Value {
     )
 }
 
-fn decide(cal: &GoogleCalendar) -> timeward::decide::Plan {
+fn decide(cal: &mut GoogleCalendar) -> timeward::decide::Plan {
     timeward::suggest(&cal.snapshot(EXEC), &rules(), &[], now())
 }
 
@@ -141,7 +141,7 @@ fn incremental_changes_arrive_with_the_sync_token() {
     let rt = runtime();
     let mut cal = calendar(&fake);
     rt.block_on(cal.poll()).expect("full sync");
-    let plan = decide(&cal);
+    let plan = decide(&mut cal);
     let ids: Vec<&str> = plan.decisions.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(ids.len(), 3, "{ids:?}");
     let occurrences = |plan: &timeward::decide::Plan, id: &str| {
@@ -195,7 +195,7 @@ fn incremental_changes_arrive_with_the_sync_token() {
     assert_eq!(fake.count("list_full"), 0, "no full sync");
     assert_eq!(fake.count("list_sync"), 1);
 
-    let plan = decide(&cal);
+    let plan = decide(&mut cal);
     let find = |id: &str| plan.decisions.iter().find(|d| d.id == id);
     assert!(find("new").is_some(), "the new invitation is pending");
     assert!(find("drop-me").is_none(), "the cancelled event is gone");
@@ -380,8 +380,25 @@ END:VCALENDAR\r\n";
     let mut cal = calendar(&fake);
     rt.block_on(cal.poll()).expect("sync");
     let rules = rules();
-    let a = timeward::suggest(&cal.snapshot(EXEC), &rules, &[], now());
+    let mapped = cal.snapshot(EXEC);
+    let a = timeward::suggest(&mapped, &rules, &[], now());
     let b = timeward::suggest(&from_ics, &rules, &[], now());
+    // The API's fields are mapped straight onto the calendar model: the same events as
+    // writing them as iCalendar text and reading that (all but the text's line numbers).
+    let kept: Vec<google_calendar3::api::Event> = cal
+        .ids()
+        .iter()
+        .filter_map(|id| cal.event(id).cloned())
+        .collect();
+    let mut via_text =
+        timeward::calendar::ics::parse(&timeward::source::google::to_ics(&kept, EXEC))
+            .expect("parses");
+    for e in &mut via_text.events {
+        e.line = 0;
+    }
+    assert_eq!(mapped.events.len(), 8);
+    assert_eq!(mapped.events, via_text.events);
+    assert_eq!(mapped.warnings, via_text.warnings);
     assert_eq!(a.decisions.len(), 5, "{}", a.to_json());
     assert_eq!(a.to_json(), b.to_json());
     // The private appointment is named as such in the clash's reasons.
@@ -1156,8 +1173,14 @@ fn google_fields_map_onto_the_calendar_model() {
         .into_iter()
         .map(|v| serde_json::from_value(v).expect("a Google event"))
         .collect();
-    let snap = timeward::calendar::ics::parse(&timeward::source::google::to_ics(&events, EXEC))
-        .expect("parses");
+    let snap = timeward::source::google::snapshot(&events, EXEC);
+    let mut via_text =
+        timeward::calendar::ics::parse(&timeward::source::google::to_ics(&events, EXEC))
+            .expect("parses");
+    for e in &mut via_text.events {
+        e.line = 0;
+    }
+    assert_eq!(snap.events, via_text.events);
     let by = |uid: &str| snap.events.iter().find(|e| e.uid == uid).expect(uid);
     assert_eq!(by("focus").kind(EXEC), Kind::Busy, "focus time is busy");
     assert_eq!(by("ooo").kind(EXEC), Kind::Busy, "out of office is busy");

@@ -35,7 +35,7 @@ use chrono::TimeDelta;
 
 pub use auth::{connect, sign_in};
 pub use client::{hub, GoogleError, Hub, Retrying};
-pub use convert::to_ics;
+pub use convert::{snapshot, to_ics};
 pub use sync::{GoogleCalendar, Polled};
 pub use writer::Writes;
 

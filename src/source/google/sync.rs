@@ -1,15 +1,16 @@
 //! One Google calendar kept in sync: a full sync, then incremental polls with the sync
 //! token; a 410 syncs in full again, and a failure midway loses nothing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use google_calendar3::api::Event;
 
 use super::client::{list_all, GoogleError, Hub};
-use super::convert::to_ics;
-use crate::calendar::Snapshot;
+use super::convert::component;
+use crate::calendar::ics::{event_of, snapshot_of, ReadEvent};
+use crate::calendar::{Snapshot, Warning};
 
 /// What a poll found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +28,12 @@ pub struct GoogleCalendar {
     time_min: DateTime<Utc>,
     sync_token: Option<String>,
     events: BTreeMap<String, Event>,
+    /// Each kept event as the calendar model reads it, by id, made when a snapshot
+    /// first needs it and dropped when a poll changes the event: a poll that changed one
+    /// event maps one event. `None`: not a calendar event (a hold of timeward's own).
+    read: HashMap<String, Option<Result<ReadEvent, String>>>,
+    /// The executive's address `read` was made with (`self` is mapped to it).
+    read_for: String,
 }
 
 impl GoogleCalendar {
@@ -38,6 +45,8 @@ impl GoogleCalendar {
             time_min,
             sync_token: None,
             events: BTreeMap::new(),
+            read: HashMap::new(),
+            read_for: String::new(),
         }
     }
 
@@ -122,6 +131,7 @@ impl GoogleCalendar {
             apply(&mut fresh, e);
         }
         self.events = fresh;
+        self.read.clear();
         self.sync_token = token;
         Ok(Polled::Changed)
     }
@@ -138,7 +148,15 @@ impl GoogleCalendar {
         // Applied only when the last page arrived: a failure midway changes nothing.
         let changed = !items.is_empty();
         for e in items {
+            if let Some(id) = &e.id {
+                self.read.remove(id);
+            }
             apply(&mut self.events, e);
+        }
+        if changed {
+            // A cancelled series takes its exceptions with it.
+            let events = &self.events;
+            self.read.retain(|id, _| events.contains_key(id));
         }
         if next.is_some() {
             self.sync_token = next;
@@ -153,8 +171,32 @@ impl GoogleCalendar {
     /// The kept events as the calendar model sees them. `exec` is the executive's
     /// address in the rules: Google marks the calendar's owner with `self`, whatever
     /// address the rules use.
-    pub fn snapshot(&self, exec: &str) -> Snapshot {
-        crate::calendar::ics::parse(&to_ics(self.events.values(), exec)).unwrap_or_default()
+    pub fn snapshot(&mut self, exec: &str) -> Snapshot {
+        if self.read_for != exec {
+            self.read.clear();
+            self.read_for = exec.to_string();
+        }
+        for (id, e) in &self.events {
+            if !self.read.contains_key(id) {
+                let r = component(e, exec).map(|c| event_of(&c));
+                self.read.insert(id.clone(), r);
+            }
+        }
+        let mut skipped = Vec::new();
+        let mut read = Vec::with_capacity(self.events.len());
+        for id in self.events.keys() {
+            match self.read.get(id) {
+                Some(Some(Ok(r))) => read.push(r),
+                Some(Some(Err(message))) => skipped.push(Warning {
+                    line: 0,
+                    message: format!("Google event {id:?} skipped: {message}"),
+                }),
+                _ => {}
+            }
+        }
+        let mut snapshot = snapshot_of(read);
+        snapshot.warnings.extend(skipped);
+        snapshot
     }
 }
 

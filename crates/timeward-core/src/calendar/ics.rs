@@ -27,11 +27,13 @@ mod fast_paths_tests;
 pub mod itip;
 mod lexer;
 mod lines;
+mod mapped;
 mod rrule_parts;
 mod vtimezone;
 
 use event::event_from;
 use lines::{is_content_line, split_blocks, starts_with_ci, unfold, Block};
+pub use mapped::{content_line, event_of, snapshot_of, ReadEvent};
 
 /// Why a whole calendar could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
