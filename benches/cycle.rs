@@ -56,6 +56,41 @@ fn bench(c: &mut Criterion) {
     g.bench_function("10k events, read and parse only", |b| {
         b.iter(|| timeward::source::ics::load(&ics).expect("parses"))
     });
+
+    // One request's title changed between two cycles, as the daemon runs them after its
+    // first: two files that differ in that one event, read in turn.
+    let other = dir.join("calendar-b.ics");
+    let changed = text.replacen("SUMMARY:", "SUMMARY:moved ", 1);
+    assert_ne!(changed, text);
+    std::fs::write(&other, &changed).expect("write calendar");
+    let mut caches = timeward::daemon::Caches::default();
+    let mut feed = Some(feed);
+    let mut flip = false;
+    let one = |caches: &mut timeward::daemon::Caches, feed: &mut Option<_>, flip: &mut bool| {
+        *flip = !*flip;
+        let path = if *flip { &other } else { &ics };
+        let (summary, f) = timeward::daemon::cycle_from_file_reusing(
+            &store,
+            &dir,
+            path,
+            &rules,
+            now,
+            feed.take(),
+            &[],
+            caches,
+        )
+        .expect("cycle");
+        *feed = Some(f);
+        summary
+    };
+    // Warm the caches (the first cycle reads everything).
+    one(&mut caches, &mut feed, &mut flip);
+    let s = one(&mut caches, &mut feed, &mut flip);
+    assert!(s.feed_changed, "{s:?}");
+    assert_eq!(caches.reuse.reused, 9_999);
+    g.bench_function("10k events, one event changed (incremental)", |b| {
+        b.iter(|| one(&mut caches, &mut feed, &mut flip))
+    });
     g.finish();
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);

@@ -51,9 +51,10 @@ impl Daemon {
             .collect();
         let snapshot_for_desk = Arc::clone(&snapshot);
         let span = tracing::Span::current();
+        let mut rendered = std::mem::take(&mut self.rendered);
         let work = tokio::task::spawn_blocking(move || {
             span.in_scope(|| {
-                run_cycle(
+                let done = run_cycle(
                     &store,
                     &dir,
                     Input {
@@ -64,12 +65,18 @@ impl Daemon {
                         previous_feed,
                         problems: &problems,
                     },
-                )
+                    &mut rendered,
+                );
+                (done, rendered)
             })
         })
         .await
         .map_err(|e| CycleError::Stopped(crate::panic::join_error("the cycle", &e)))
-        .and_then(|r| r);
+        .and_then(|(r, rendered)| {
+            // A failed cycle's feed texts are as good as the last one's.
+            self.rendered = rendered;
+            r
+        });
         match work {
             Ok(done) => {
                 let report = CycleReport {
@@ -188,18 +195,81 @@ pub fn cycle_from_file(
     previous_feed: Option<FeedBody>,
     problems: &[String],
 ) -> Result<(CycleSummary, FeedBody), CycleError> {
-    let snapshot = crate::source::ics::load(calendar)?;
+    let mut snapshot = crate::source::ics::load(calendar)?;
+    snapshot.compact(&rules.executive.email);
+    cycle_on(
+        store,
+        dir,
+        &snapshot,
+        rules,
+        now,
+        previous_feed,
+        problems,
+        &mut crate::feed::Rendered::default(),
+    )
+}
+
+/// What one cycle keeps for the next, as the daemon keeps it: the calendar's events by
+/// their text, and the feed's events as written.
+#[derive(Default)]
+pub struct Caches {
+    pub reuse: crate::calendar::ics::Reuse,
+    pub rendered: crate::feed::Rendered,
+}
+
+/// [`cycle_from_file`] as the daemon runs it after the first cycle: only the events whose
+/// text changed are read, only the feed events that changed are written again, only the
+/// store's keys that changed are written (for benchmarks and the tests that hold it equal
+/// to a cycle from scratch).
+#[allow(clippy::too_many_arguments)]
+pub fn cycle_from_file_reusing(
+    store: &Store,
+    dir: &Path,
+    calendar: &Path,
+    rules: &Rules,
+    now: DateTime<Utc>,
+    previous_feed: Option<FeedBody>,
+    problems: &[String],
+    caches: &mut Caches,
+) -> Result<(CycleSummary, FeedBody), CycleError> {
+    let mut snapshot = crate::source::ics::load_reusing(calendar, &mut caches.reuse)?;
+    caches.reuse.compact(&rules.executive.email);
+    snapshot.compact(&rules.executive.email);
+    cycle_on(
+        store,
+        dir,
+        &snapshot,
+        rules,
+        now,
+        previous_feed,
+        problems,
+        &mut caches.rendered,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn cycle_on(
+    store: &Store,
+    dir: &Path,
+    snapshot: &Snapshot,
+    rules: &Rules,
+    now: DateTime<Utc>,
+    previous_feed: Option<FeedBody>,
+    problems: &[String],
+    rendered: &mut crate::feed::Rendered,
+) -> Result<(CycleSummary, FeedBody), CycleError> {
     let done = run_cycle(
         store,
         dir,
         Input {
-            snapshot: &snapshot,
+            snapshot,
             rules,
             now,
             refresh: TimeDelta::minutes(1),
             previous_feed,
             problems,
         },
+        rendered,
     )?;
     Ok((
         CycleSummary {
@@ -254,6 +324,7 @@ pub(super) fn run_cycle(
     store: &Store,
     dir: &Path,
     input: Input<'_>,
+    rendered: &mut crate::feed::Rendered,
 ) -> Result<CycleDone, CycleError> {
     let Input {
         snapshot,
@@ -275,7 +346,7 @@ pub(super) fn run_cycle(
         &rules.executive.name
     };
     let name = format!("timeward · {who}");
-    let text = crate::feed::render(&entries, &versions, &name, refresh);
+    let text = crate::feed::render_reusing(&entries, &versions, &name, refresh, rendered);
     let json = plan.to_json();
     let changes = store.record_cycle(&plan, &versions, now)?;
     let mut text = text;

@@ -37,7 +37,9 @@ use crate::store::Store;
 
 use crate::state_dir::StateDir;
 use cycle::decision_json;
-pub use cycle::{cycle_from_file, rules_problem, CycleError, CycleSummary};
+pub use cycle::{
+    cycle_from_file, cycle_from_file_reusing, rules_problem, Caches, CycleError, CycleSummary,
+};
 use reload::watch_rules;
 use systemd::{notify, notify_reloading, watchdog_interval};
 
@@ -200,6 +202,9 @@ struct Daemon {
     cycle_error: Option<String>,
     failures: u32,
     next_poll: Instant,
+    /// The feed's events as the last cycle wrote them (a cycle writes only the changed
+    /// ones again).
+    rendered: crate::feed::Rendered,
 }
 
 /// How the last read of the source went, for /healthz.
@@ -253,6 +258,7 @@ impl Daemon {
             cycle_error: None,
             failures: 0,
             next_poll: Instant::now(),
+            rendered: crate::feed::Rendered::default(),
         })
     }
 

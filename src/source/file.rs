@@ -16,6 +16,8 @@ pub struct FileSource {
     /// The modification time and length of the last good read.
     stamp: Option<(SystemTime, u64)>,
     mailer: Option<Mailer>,
+    /// The last read's events, by their text: a changed file reads only what changed.
+    reuse: crate::calendar::ics::Reuse,
 }
 
 impl FileSource {
@@ -24,6 +26,7 @@ impl FileSource {
             path,
             stamp: None,
             mailer,
+            reuse: crate::calendar::ics::Reuse::new(),
         }
     }
 
@@ -63,11 +66,26 @@ impl CalendarSource for FileSource {
             return Ok(None);
         }
         let path = self.path.clone();
-        let snapshot = tokio::task::spawn_blocking(move || super::ics::load(&path))
-            .await
-            .map_err(|e| {
-                SourceError::Stopped(crate::panic::join_error("reading the calendar", &e))
-            })??;
+        // A full read (a start, a reload, another executive) starts afresh.
+        let mut reuse = if poll.full {
+            crate::calendar::ics::Reuse::new()
+        } else {
+            std::mem::take(&mut self.reuse)
+        };
+        let executive = poll.executive.map(str::to_string);
+        let (snapshot, reuse) = tokio::task::spawn_blocking(move || {
+            let read = super::ics::load_reusing(&path, &mut reuse);
+            // Kept as small as the snapshot the daemon keeps (compacted for the same
+            // executive).
+            if let Some(exec) = &executive {
+                reuse.compact(exec);
+            }
+            (read, reuse)
+        })
+        .await
+        .map_err(|e| SourceError::Stopped(crate::panic::join_error("reading the calendar", &e)))?;
+        self.reuse = reuse;
+        let snapshot = snapshot?;
         self.stamp = Some(stamp);
         Ok(Some(snapshot))
     }

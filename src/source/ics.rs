@@ -33,8 +33,38 @@ pub fn load(path: &Path) -> Result<Snapshot, FileError> {
     parse_bytes(&bytes, &name)
 }
 
+/// [`load`] taking each event whose text the last read through `reuse` had from that
+/// read (`calendar::ics::parse_bytes_reusing`).
+pub fn load_reusing(path: &Path, reuse: &mut ics::Reuse) -> Result<Snapshot, FileError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| FileError::Io {
+        path: name.clone(),
+        source,
+    })?;
+    parse_bytes_reusing(&bytes, &name, reuse)
+}
+
+/// [`parse_bytes`] through `reuse` (see [`load_reusing`]).
+pub fn parse_bytes_reusing(
+    bytes: &[u8],
+    name: &str,
+    reuse: &mut ics::Reuse,
+) -> Result<Snapshot, FileError> {
+    parse_with(bytes, name, |b| {
+        ics::parse_bytes_reusing(b, crate::cores(), reuse)
+    })
+}
+
 /// Parses the bytes of a calendar named `name` (a path or URL) for messages.
 pub fn parse_bytes(bytes: &[u8], name: &str) -> Result<Snapshot, FileError> {
+    parse_with(bytes, name, |b| ics::parse_bytes_on(b, crate::cores()))
+}
+
+fn parse_with(
+    bytes: &[u8],
+    name: &str,
+    parse: impl FnOnce(&[u8]) -> Result<Snapshot, ics::IcsError>,
+) -> Result<Snapshot, FileError> {
     if let Some(at) = bytes.iter().position(|b| *b == 0) {
         return Err(FileError::Binary {
             path: name.to_string(),
@@ -43,7 +73,7 @@ pub fn parse_bytes(bytes: &[u8], name: &str) -> Result<Snapshot, FileError> {
     }
     // Not decoded here: a fold may split a character, so the reader unfolds the bytes
     // first and decodes each line after (replacing what is not UTF-8, with a warning).
-    ics::parse_bytes_on(bytes, crate::cores()).map_err(
+    parse(bytes).map_err(
         |ics::IcsError::Malformed { line, message }| FileError::Malformed {
             path: name.to_string(),
             line,

@@ -28,12 +28,14 @@ pub mod itip;
 mod lexer;
 mod lines;
 mod mapped;
+mod reuse;
 mod rrule_parts;
 mod vtimezone;
 
 use event::event_from;
 use lines::{is_content_line, split_blocks, starts_with_ci, unfold, Block};
 pub use mapped::{content_line, event_of, snapshot_of, ReadEvent};
+pub use reuse::Reuse;
 
 /// Why a whole calendar could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -61,14 +63,27 @@ pub fn parse(text: &str) -> Result<Snapshot, IcsError> {
 /// `X-WR-TIMEZONE` (Google's exports), where they are read in that zone. Text that is not
 /// UTF-8 is read with the unreadable bytes replaced, and a warning.
 pub fn parse_bytes(bytes: &[u8]) -> Result<Snapshot, IcsError> {
-    read(bytes, Reader::Lexer, 1)
+    read(bytes, Reader::Lexer, 1, None)
+}
+
+/// [`parse_bytes_on`] that takes each VEVENT whose text the last read through `reuse`
+/// had from that read (see [`Reuse`]), and keeps this read's in `reuse`. The snapshot is
+/// the one [`parse_bytes`] gives, but for events `reuse` was compacted for (compact the
+/// snapshot for the same executive and they are equal; property-tested). A calendar that
+/// cannot be read leaves `reuse` as it was.
+pub fn parse_bytes_reusing(
+    bytes: &[u8],
+    threads: usize,
+    reuse: &mut Reuse,
+) -> Result<Snapshot, IcsError> {
+    read(bytes, Reader::Lexer, threads, Some(reuse))
 }
 
 /// [`parse_bytes`] on up to `threads` threads (the shell passes the machine's core count):
 /// a large calendar's events are read in contiguous chunks joined in order, so the result
 /// is the same whatever the number of threads.
 pub fn parse_bytes_on(bytes: &[u8], threads: usize) -> Result<Snapshot, IcsError> {
-    read(bytes, Reader::Lexer, threads)
+    read(bytes, Reader::Lexer, threads, None)
 }
 
 /// Which reader turns a VEVENT's content lines into properties.
@@ -85,22 +100,47 @@ pub enum Reader {
 /// [`parse_bytes`] with the chosen reader of content lines.
 #[doc(hidden)]
 pub fn parse_bytes_with(bytes: &[u8], reader: Reader) -> Result<Snapshot, IcsError> {
-    read(bytes, reader, 1)
+    read(bytes, reader, 1, None)
 }
 
-fn read(bytes: &[u8], reader: Reader, threads: usize) -> Result<Snapshot, IcsError> {
-    // Each event is read behind its own guard (below); this one covers the framing.
-    catch_unwind(|| read_document(bytes, reader, threads)).unwrap_or_else(|_| {
-        Err(IcsError::Malformed {
-            line: 1,
-            message: "the calendar could not be read because of an internal error in timeward \
-                      (a bug; please report it)"
-                .into(),
-        })
-    })
+fn read(
+    bytes: &[u8],
+    reader: Reader,
+    threads: usize,
+    mut reuse: Option<&mut Reuse>,
+) -> Result<Snapshot, IcsError> {
+    // Each event is read behind its own guard (below); this one covers the framing. A
+    // panic there leaves `reuse` possibly half-made: it is emptied.
+    let mut scratch = reuse.as_deref_mut().map(std::mem::take);
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        read_document(bytes, reader, threads, scratch.as_mut())
+    }));
+    match result {
+        Ok(r) => {
+            if let (Some(target), Some(s)) = (reuse, scratch) {
+                *target = s;
+            }
+            r
+        }
+        Err(_) => Err(internal_error()),
+    }
 }
 
-fn read_document(bytes: &[u8], reader: Reader, threads: usize) -> Result<Snapshot, IcsError> {
+fn internal_error() -> IcsError {
+    IcsError::Malformed {
+        line: 1,
+        message: "the calendar could not be read because of an internal error in timeward \
+                  (a bug; please report it)"
+            .into(),
+    }
+}
+
+fn read_document(
+    bytes: &[u8],
+    reader: Reader,
+    threads: usize,
+    reuse: Option<&mut Reuse>,
+) -> Result<Snapshot, IcsError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut snapshot = Snapshot::default();
     let lines = unfold(bytes, &mut snapshot.warnings);
@@ -158,7 +198,11 @@ fn read_document(bytes: &[u8], reader: Reader, threads: usize) -> Result<Snapsho
         .collect();
     let mut revisions = Vec::with_capacity(vevents.len());
     snapshot.events.reserve_exact(vevents.len());
-    for (block, mut warnings, read) in read_blocks(&vevents, zones, reader, threads) {
+    let reads = match reuse {
+        Some(reuse) => reuse::read_blocks_reusing(&vevents, zones, (reader, threads), reuse),
+        None => read_blocks(&vevents, zones, reader, threads),
+    };
+    for (block, mut warnings, read) in reads {
         snapshot.warnings.append(&mut warnings);
         match read {
             Ok(Ok(events)) => {

@@ -160,6 +160,24 @@ impl Kind {
 }
 
 impl Event {
+    /// What [`Snapshot::compact`] does to each event.
+    pub fn compact(&mut self, exec: &str) {
+        if self.kind(exec) == Kind::Request {
+            return;
+        }
+        self.description = String::new();
+        let keep = self
+            .attendees
+            .iter()
+            .position(|a| a.email == exec)
+            .unwrap_or(0);
+        if self.attendees.len() > 1 {
+            let one = self.attendees.swap_remove(keep);
+            self.attendees = vec![one];
+        }
+        self.attendees.shrink_to_fit();
+    }
+
     pub fn is_all_day(&self) -> bool {
         self.start.is_date()
     }
@@ -261,20 +279,7 @@ impl Snapshot {
     /// return is the same before and after (tested), as long as `exec` is unchanged.
     pub fn compact(&mut self, exec: &str) {
         for e in &mut self.events {
-            if e.kind(exec) == Kind::Request {
-                continue;
-            }
-            e.description = String::new();
-            let keep = e
-                .attendees
-                .iter()
-                .position(|a| a.email == exec)
-                .unwrap_or(0);
-            if e.attendees.len() > 1 {
-                let one = e.attendees.swap_remove(keep);
-                e.attendees = vec![one];
-            }
-            e.attendees.shrink_to_fit();
+            e.compact(exec);
         }
     }
 }

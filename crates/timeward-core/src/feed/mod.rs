@@ -149,51 +149,87 @@ pub fn advance(previous: &Versions, events: &[FeedEvent], now: DateTime<Utc>) ->
 
 /// The whole feed as RFC 5545 text: CRLF line ends, lines folded at 75 octets.
 pub fn render(events: &[FeedEvent], versions: &Versions, name: &str, refresh: TimeDelta) -> String {
+    render_reusing(events, versions, name, refresh, &mut Rendered::default())
+}
+
+/// Each feed event's text as the last cycle wrote it, by UID, with what it was written
+/// from: a cycle that changed one suggestion writes one event's text and copies the rest.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    events: std::collections::HashMap<String, (FeedEvent, Version, String)>,
+}
+
+/// [`render`], taking each event whose content and version are those of the last cycle's
+/// from `cache`, and keeping this cycle's there. The same bytes as [`render`] (tested).
+pub fn render_reusing(
+    events: &[FeedEvent],
+    versions: &Versions,
+    name: &str,
+    refresh: TimeDelta,
+    cache: &mut Rendered,
+) -> String {
     let mut cal = Calendar::empty();
     cal.append_property(Property::new("VERSION", "2.0"));
     cal.append_property(Property::new("PRODID", "-//timeward//suggestions//EN"));
     cal.append_property(Property::new("CALSCALE", "GREGORIAN"));
     cal.name(name);
     cal.ttl(&refresh.max(TimeDelta::minutes(1)));
+    let whole = cal.done().to_string();
+    const END: &str = "END:VCALENDAR\r\n";
+    let head = whole.strip_suffix(END).unwrap_or(&whole);
+    let mut old = std::mem::take(&mut cache.events);
+    let mut out = String::with_capacity(head.len() + END.len() + events.len() * 1024);
+    out.push_str(head);
     for e in events {
         let v = versions.get(&e.uid).copied().unwrap_or(Version {
             sequence: 0,
             changed: DateTime::<Utc>::UNIX_EPOCH,
             digest: 0,
         });
-        let mut ev = icalendar::Event::new();
-        ev.uid(&e.uid)
-            .summary(&e.summary)
-            .description(&e.description)
-            .starts(e.start)
-            .ends(e.end)
-            .timestamp(v.changed)
-            .sequence(v.sequence)
-            .status(EventStatus::Tentative)
-            .add_property("TRANSP", "TRANSPARENT");
-        match &e.what {
-            What::Suggestion {
-                verdict,
-                score,
-                delegate_to,
-                event_id,
-            } => {
-                ev.categories(["timeward", verdict.as_str()])
-                    .add_property("X-TIMEWARD-VERDICT", verdict.as_str())
-                    .add_property("X-TIMEWARD-SCORE", score.to_string())
-                    .add_property("X-TIMEWARD-EVENT-ID", event_id.as_str())
-                    .add_property("RELATED-TO", event_id.as_str());
-                if let Some(to) = delegate_to {
-                    ev.add_property("X-TIMEWARD-DELEGATE-TO", to.as_str());
-                }
-            }
-            What::Reservation => {
-                ev.categories(["timeward", "reservation"]);
+        let text = match old.remove(&e.uid) {
+            Some((was, wv, text)) if was == *e && wv == v => text,
+            _ => event_text(e, v),
+        };
+        out.push_str(&text);
+        cache.events.insert(e.uid.clone(), (e.clone(), v, text));
+    }
+    out.push_str(END);
+    out
+}
+
+/// One feed event as the `icalendar` crate writes it inside a calendar.
+fn event_text(e: &FeedEvent, v: Version) -> String {
+    let mut ev = icalendar::Event::new();
+    ev.uid(&e.uid)
+        .summary(&e.summary)
+        .description(&e.description)
+        .starts(e.start)
+        .ends(e.end)
+        .timestamp(v.changed)
+        .sequence(v.sequence)
+        .status(EventStatus::Tentative)
+        .add_property("TRANSP", "TRANSPARENT");
+    match &e.what {
+        What::Suggestion {
+            verdict,
+            score,
+            delegate_to,
+            event_id,
+        } => {
+            ev.categories(["timeward", verdict.as_str()])
+                .add_property("X-TIMEWARD-VERDICT", verdict.as_str())
+                .add_property("X-TIMEWARD-SCORE", score.to_string())
+                .add_property("X-TIMEWARD-EVENT-ID", event_id.as_str())
+                .add_property("RELATED-TO", event_id.as_str());
+            if let Some(to) = delegate_to {
+                ev.add_property("X-TIMEWARD-DELEGATE-TO", to.as_str());
             }
         }
-        cal.push(ev.done());
+        What::Reservation => {
+            ev.categories(["timeward", "reservation"]);
+        }
     }
-    cal.done().to_string()
+    Component::to_string(&ev.done())
 }
 
 fn digest(e: &FeedEvent) -> u64 {

@@ -1,0 +1,271 @@
+//! Incremental cycles equal cycles from scratch, byte for byte. A property test: a
+//! generated calendar file goes through random sequences of the edits calendars see (a
+//! title rewritten, a meeting moved, an invitation answered, an event deleted, copied or
+//! broken, lines added above everything else, which moves every line number), with the
+//! clock moving between cycles. After every edit two daemons' cycles run side by side, on
+//! stores that have seen the same cycles: one the way the daemon runs after its first
+//! cycle (events whose text is unchanged taken from the last read, feed events whose
+//! content is unchanged copied from the last feed, only changed keys written to the
+//! store), one from scratch. Their feeds, `decisions.json`, stored decisions, history and
+//! feed versions must be identical, and the incremental one must really have reused.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+use timeward::daemon::{cycle_from_file, cycle_from_file_reusing, Caches};
+use timeward::rules::Rules;
+use timeward::store::Store;
+
+#[derive(Debug, Clone)]
+enum Edit {
+    Retitle(usize, &'static str),
+    Move(usize, i64),
+    Answer(usize, &'static str),
+    Delete(usize),
+    Copy(usize),
+    Break(usize),
+    LinesAbove(usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (
+            any::<usize>(),
+            prop_oneof![
+                Just("board review"),
+                Just("hiring sync"),
+                Just("vendor pitch")
+            ]
+        )
+            .prop_map(|(k, t)| Edit::Retitle(k, t)),
+        (any::<usize>(), -3i64..=3).prop_map(|(k, h)| Edit::Move(k, h)),
+        (
+            any::<usize>(),
+            prop_oneof![Just("ACCEPTED"), Just("DECLINED"), Just("NEEDS-ACTION")]
+        )
+            .prop_map(|(k, p)| Edit::Answer(k, p)),
+        any::<usize>().prop_map(Edit::Delete),
+        any::<usize>().prop_map(Edit::Copy),
+        any::<usize>().prop_map(Edit::Break),
+        (1usize..4).prop_map(Edit::LinesAbove),
+    ]
+}
+
+/// The calendar as its header, its VEVENT blocks and its end.
+struct Text {
+    head: String,
+    events: Vec<String>,
+}
+
+impl Text {
+    fn parse(text: &str) -> Text {
+        let first = text.find("BEGIN:VEVENT").expect("events");
+        let last = text.rfind("END:VCALENDAR").expect("end");
+        let events = text[first..last]
+            .split_inclusive("END:VEVENT\r\n")
+            .map(str::to_string)
+            .collect();
+        Text {
+            head: text[..first].to_string(),
+            events,
+        }
+    }
+
+    fn render(&self) -> String {
+        format!("{}{}END:VCALENDAR\r\n", self.head, self.events.concat())
+    }
+
+    fn apply(&mut self, e: &Edit) {
+        let n = self.events.len().max(1);
+        match *e {
+            Edit::Retitle(k, title) => {
+                let ev = &mut self.events[k % n];
+                if let Some(at) = ev.find("SUMMARY:") {
+                    let end = ev[at..].find("\r\n").map_or(ev.len(), |i| at + i);
+                    ev.replace_range(at..end, &format!("SUMMARY:{title}"));
+                }
+            }
+            Edit::Move(k, hours) => {
+                let ev = &mut self.events[k % n];
+                if let Some(at) = ev.find("DTSTART;TZID=America/New_York:") {
+                    let v = at + "DTSTART;TZID=America/New_York:".len();
+                    if let Ok(t) =
+                        chrono::NaiveDateTime::parse_from_str(&ev[v..v + 15], "%Y%m%dT%H%M%S")
+                    {
+                        let moved = (t + TimeDelta::hours(hours))
+                            .format("%Y%m%dT%H%M%S")
+                            .to_string();
+                        ev.replace_range(v..v + 15, &moved);
+                    }
+                }
+            }
+            Edit::Answer(k, partstat) => {
+                let ev = &mut self.events[k % n];
+                for old in [
+                    "PARTSTAT=NEEDS-ACTION",
+                    "PARTSTAT=ACCEPTED",
+                    "PARTSTAT=DECLINED",
+                    "PARTSTAT=TENTATIVE",
+                ] {
+                    if let Some(at) = ev.find(old) {
+                        ev.replace_range(at..at + old.len(), &format!("PARTSTAT={partstat}"));
+                        break;
+                    }
+                }
+            }
+            Edit::Delete(k) => {
+                if self.events.len() > 1 {
+                    self.events.remove(k % n);
+                }
+            }
+            Edit::Copy(k) => {
+                let ev = self.events[k % n].replace("UID:gen", "UID:copy");
+                self.events.insert((k / 7) % n, ev);
+            }
+            Edit::Break(k) => {
+                let ev = &mut self.events[k % n];
+                *ev = ev.replacen("DTSTART;", "DTSTART;X=\"broken:", 1);
+            }
+            Edit::LinesAbove(lines) => {
+                for i in 0..lines {
+                    self.head.push_str(&format!("X-NOTE-{i}:added above\r\n"));
+                }
+            }
+        }
+    }
+}
+
+fn rules() -> Rules {
+    let text = format!(
+        "{}\n{}",
+        timeward::demo::rules_toml(7, 5, 20),
+        timeward::demo::one_on_ones_toml(7, 3)
+    );
+    Rules::parse(&text, "rules.toml").expect("generated rules")
+}
+
+fn start() -> DateTime<Utc> {
+    timeward::demo::benchmark_now()
+}
+
+fn calendar() -> String {
+    let shape = timeward::demo::Shape {
+        events: 240,
+        requests: 60,
+        days: 60,
+        request_days: 28,
+        recurring_one_in: 8,
+    };
+    timeward::demo::to_ics(&timeward::demo::calendar(
+        7,
+        shape,
+        start(),
+        chrono_tz::Tz::America__New_York,
+    ))
+}
+
+/// Everything a cycle leaves behind that a user or the next cycle sees.
+fn state(dir: &std::path::Path, store: &Store) -> (Vec<u8>, Vec<u8>, String) {
+    let state = timeward::state_dir::StateDir::at(dir);
+    let feed = std::fs::read(state.feed_path()).expect("feed");
+    let decisions = std::fs::read(state.decisions_path()).expect("decisions.json");
+    let stored = store.decisions().expect("decisions");
+    let history: Vec<_> = stored
+        .iter()
+        .map(|d| store.history(&d.id).expect("history"))
+        .collect();
+    let versions = store.versions().expect("versions");
+    (
+        feed,
+        decisions,
+        format!("{stored:?}\n{history:?}\n{versions:?}"),
+    )
+}
+
+#[test]
+fn incremental_cycles_equal_cycles_from_scratch() {
+    let rules = rules();
+    let original = calendar();
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(16);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = proptest::collection::vec((edit(), 0i64..90), 1..6);
+    let reused_somewhere = std::cell::Cell::new(0usize);
+    runner
+        .run(&strategy, |steps| {
+            let root = tempfile::tempdir().expect("temp dir");
+            let (a_dir, b_dir) = (root.path().join("incremental"), root.path().join("scratch"));
+            std::fs::create_dir_all(&a_dir).expect("dir");
+            std::fs::create_dir_all(&b_dir).expect("dir");
+            let (a_store, b_store) = (
+                Store::open(&a_dir).expect("store"),
+                Store::open(&b_dir).expect("store"),
+            );
+            let file = root.path().join("calendar.ics");
+            let mut text = Text::parse(&original);
+            let mut caches = Caches::default();
+            // The reader alone, through its own reuse: every event and warning (with its
+            // line) as a fresh read gives them, once both are compacted.
+            let mut reuse = timeward::calendar::ics::Reuse::new();
+            let exec = rules.executive.email.clone();
+            let mut read_alike = |text: &str| -> Result<(), TestCaseError> {
+                let mut a =
+                    timeward::calendar::ics::parse_bytes_reusing(text.as_bytes(), 2, &mut reuse)
+                        .expect("reads");
+                reuse.compact(&exec);
+                let mut b = timeward::calendar::ics::parse_bytes(text.as_bytes()).expect("reads");
+                a.compact(&exec);
+                b.compact(&exec);
+                prop_assert_eq!(&a.events, &b.events);
+                prop_assert_eq!(&a.warnings, &b.warnings);
+                Ok(())
+            };
+            read_alike(&text.render())?;
+            let (mut a_feed, mut b_feed) = (None, None);
+            let mut now = start();
+            let mut cycle = |text: &str, now: DateTime<Utc>, caches: &mut Caches| {
+                std::fs::write(&file, text).expect("write the calendar");
+                let (_, a) = cycle_from_file_reusing(
+                    &a_store,
+                    &a_dir,
+                    &file,
+                    &rules,
+                    now,
+                    a_feed.take(),
+                    &[],
+                    caches,
+                )
+                .expect("incremental cycle");
+                let (_, b) =
+                    cycle_from_file(&b_store, &b_dir, &file, &rules, now, b_feed.take(), &[])
+                        .expect("cycle from scratch");
+                a_feed = Some(a);
+                b_feed = Some(b);
+            };
+            cycle(&text.render(), now, &mut caches);
+            for (e, minutes) in &steps {
+                text.apply(e);
+                now += TimeDelta::minutes(*minutes);
+                cycle(&text.render(), now, &mut caches);
+                read_alike(&text.render())?;
+                reused_somewhere.set(reused_somewhere.get() + caches.reuse.reused);
+                let (a, b) = (state(&a_dir, &a_store), state(&b_dir, &b_store));
+                prop_assert!(a.0 == b.0, "the feeds differ after {e:?}");
+                prop_assert!(a.1 == b.1, "decisions.json differs after {e:?}");
+                prop_assert_eq!(&a.2, &b.2, "the stores differ after {:?}", e);
+            }
+            Ok(())
+        })
+        .expect("incremental equals scratch");
+    assert!(
+        reused_somewhere.get() > 0,
+        "the incremental cycles reused nothing"
+    );
+}
