@@ -5,8 +5,9 @@
 //! clock moving between cycles. After every edit two daemons' cycles run side by side, on
 //! stores that have seen the same cycles: one the way the daemon runs after its first
 //! cycle (events whose text is unchanged taken from the last read, feed events whose
-//! content is unchanged copied from the last feed, only changed keys written to the
-//! store), one from scratch. Their feeds, `decisions.json`, stored decisions, history and
+//! content is unchanged copied from the last feed, the store comparing with its memory of
+//! the last cycle and writing only changed keys), one from scratch (its store opened
+//! afresh each cycle). Their feeds, `decisions.json`, stored decisions, history and
 //! feed versions must be identical, and the incremental one must really have reused.
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -183,6 +184,54 @@ fn state(dir: &std::path::Path, store: &Store) -> (Vec<u8>, Vec<u8>, String) {
     )
 }
 
+/// (id, verdict, delegate, score, reasons) of each stored decision, and whether its last
+/// history entry says the same.
+fn stored_summary(store: &Store) -> Vec<(String, String, Option<String>, i64, usize, bool)> {
+    let mut out: Vec<_> = store
+        .decisions()
+        .expect("decisions")
+        .into_iter()
+        .map(|d| {
+            let last = store.history(&d.id).expect("history").pop();
+            let agrees = last.is_some_and(|h| {
+                h.verdict == d.verdict && h.score == d.score && h.delegate_to == d.delegate_to
+            });
+            (
+                d.id,
+                d.verdict.as_str().to_string(),
+                d.delegate_to,
+                d.score,
+                d.reasons.len(),
+                agrees,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The same of `decisions.json`.
+fn decided_summary(json: &[u8]) -> Vec<(String, String, Option<String>, i64, usize, bool)> {
+    let v: serde_json::Value = serde_json::from_slice(json).expect("decisions.json");
+    let mut out: Vec<_> = v["decisions"]
+        .as_array()
+        .expect("decisions")
+        .iter()
+        .map(|d| {
+            (
+                d["id"].as_str().unwrap_or_default().to_string(),
+                d["verdict"].as_str().unwrap_or_default().to_string(),
+                d["delegate_to"].as_str().map(str::to_string),
+                d["score"].as_i64().unwrap_or_default(),
+                d["reasons"].as_array().map_or(0, Vec::len),
+                true,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 #[test]
 fn incremental_cycles_equal_cycles_from_scratch() {
     let rules = rules();
@@ -204,10 +253,22 @@ fn incremental_cycles_equal_cycles_from_scratch() {
             let (a_dir, b_dir) = (root.path().join("incremental"), root.path().join("scratch"));
             std::fs::create_dir_all(&a_dir).expect("dir");
             std::fs::create_dir_all(&b_dir).expect("dir");
-            let (a_store, b_store) = (
-                Store::open(&a_dir).expect("store"),
-                Store::open(&b_dir).expect("store"),
-            );
+            let a_store = Store::open(&a_dir).expect("store");
+            // From scratch: the store opened afresh for every cycle, so that it compares
+            // with what its trees hold rather than with its memory of the last cycle.
+            let b_store = || -> Store {
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+                loop {
+                    match Store::open(&b_dir) {
+                        Ok(s) => return s,
+                        // sled's lock outlives a dropped store by a moment.
+                        Err(_) if std::time::Instant::now() < deadline => {
+                            std::thread::sleep(std::time::Duration::from_millis(20))
+                        }
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+            };
             let file = root.path().join("calendar.ics");
             let mut text = Text::parse(&original);
             let mut caches = Caches::default();
@@ -244,7 +305,7 @@ fn incremental_cycles_equal_cycles_from_scratch() {
                 )
                 .expect("incremental cycle");
                 let (_, b) =
-                    cycle_from_file(&b_store, &b_dir, &file, &rules, now, b_feed.take(), &[])
+                    cycle_from_file(&b_store(), &b_dir, &file, &rules, now, b_feed.take(), &[])
                         .expect("cycle from scratch");
                 a_feed = Some(a);
                 b_feed = Some(b);
@@ -256,10 +317,17 @@ fn incremental_cycles_equal_cycles_from_scratch() {
                 cycle(&text.render(), now, &mut caches);
                 read_alike(&text.render())?;
                 reused_somewhere.set(reused_somewhere.get() + caches.reuse.reused);
-                let (a, b) = (state(&a_dir, &a_store), state(&b_dir, &b_store));
+                let (a, b) = (state(&a_dir, &a_store), state(&b_dir, &b_store()));
                 prop_assert!(a.0 == b.0, "the feeds differ after {e:?}");
                 prop_assert!(a.1 == b.1, "decisions.json differs after {e:?}");
                 prop_assert_eq!(&a.2, &b.2, "the stores differ after {:?}", e);
+                // And what is stored is what was decided (an oracle outside the store).
+                prop_assert_eq!(
+                    stored_summary(&a_store),
+                    decided_summary(&a.1),
+                    "the store is not the plan after {:?}",
+                    e
+                );
             }
             Ok(())
         })

@@ -10,6 +10,7 @@
 
 pub mod actions;
 mod changes;
+mod written;
 
 use std::path::Path;
 
@@ -21,6 +22,7 @@ use sled::Transactional;
 use crate::decide::{Decision, Plan, Reservation};
 use crate::feed::{Version, Versions};
 use crate::rules::Verdict;
+use written::{compare, version_writes, Writes, Written};
 
 /// The schema this build writes. Opening a store written by an older one migrates it;
 /// a newer one is refused rather than misread.
@@ -129,6 +131,7 @@ pub struct CycleChanges {
 
 #[derive(Clone)]
 pub struct Store {
+    written: std::sync::Arc<std::sync::Mutex<Option<Written>>>,
     db: sled::Db,
     meta: sled::Tree,
     decisions: sled::Tree,
@@ -167,6 +170,7 @@ impl Store {
             })?;
         let tree = |n: &str| db.open_tree(n);
         let store = Store {
+            written: std::sync::Arc::default(),
             meta: tree("meta")?,
             decisions: tree("decisions")?,
             history: tree("history")?,
@@ -310,7 +314,17 @@ impl Store {
         versions: &Versions,
         at: DateTime<Utc>,
     ) -> Result<CycleChanges, StoreError> {
-        let (changes, decisions, history) = self.compare(plan, at)?;
+        let mut guard = self
+            .written
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Taken: if anything below fails, the next cycle loads it from the trees again.
+        let written = match guard.take() {
+            Some(w) => w,
+            None => self.load_written()?,
+        };
+        let (changes, decisions, history, now_written) = compare(&written, plan, at);
+        let feed = version_writes(&written, versions);
         let reservations = self.differences(
             &self.reservations,
             plan.reservations.iter().enumerate().map(|(i, r)| {
@@ -323,19 +337,8 @@ impl Store {
                 ((i as u64).to_be_bytes().to_vec(), json(&stored))
             }),
         )?;
-        let feed = self.differences(
-            &self.feed,
-            versions.iter().map(|(uid, v)| {
-                let stored = StoredVersion {
-                    sequence: v.sequence,
-                    changed: v.changed,
-                    digest: v.digest,
-                };
-                (uid.as_bytes().to_vec(), json(&stored))
-            }),
-        )?;
         let apply = |tree: &sled::transaction::TransactionalTree,
-                     writes: &[(Vec<u8>, Option<Vec<u8>>)]|
+                     writes: &Writes|
          -> Result<(), ConflictableTransactionError<std::convert::Infallible>> {
             for (k, v) in writes {
                 match v {
@@ -363,7 +366,35 @@ impl Store {
                 Ok::<(), ConflictableTransactionError<std::convert::Infallible>>(())
             })?;
         self.db.flush()?;
+        *guard = Some(Written {
+            decisions: now_written,
+            versions: versions.clone(),
+            stray_decisions: Vec::new(),
+            stray_versions: Vec::new(),
+        });
         Ok(changes)
+    }
+
+    /// What the trees hold now, for the first cycle after opening.
+    fn load_written(&self) -> Result<Written, StoreError> {
+        let mut w = Written::default();
+        for item in self.decisions.iter() {
+            let (k, v) = item?;
+            match serde_json::from_slice::<StoredDecision>(&v) {
+                Ok(d) if d.id.as_bytes() == k.as_ref() => {
+                    w.decisions.insert(d.id.clone(), d);
+                }
+                _ => w.stray_decisions.push(k.to_vec()),
+            }
+        }
+        w.versions = self.versions()?;
+        for k in self.feed.iter().keys() {
+            let k = k?;
+            if !std::str::from_utf8(&k).is_ok_and(|uid| w.versions.contains_key(uid)) {
+                w.stray_versions.push(k.to_vec());
+            }
+        }
+        Ok(w)
     }
 
     /// The writes that make `tree` hold exactly `wanted`: the keys whose value differs
@@ -389,74 +420,6 @@ impl Store {
             }
         }
         Ok(writes)
-    }
-
-    /// The cycle's changes, the writes to the decisions tree (only the decisions that
-    /// differ from the stored ones, and removals) and the history entries.
-    #[allow(clippy::type_complexity)]
-    fn compare(
-        &self,
-        plan: &Plan,
-        at: DateTime<Utc>,
-    ) -> Result<
-        (
-            CycleChanges,
-            Vec<(Vec<u8>, Option<Vec<u8>>)>,
-            Vec<(Vec<u8>, Vec<u8>)>,
-        ),
-        StoreError,
-    > {
-        let mut changes = CycleChanges::default();
-        let mut history = Vec::new();
-        let mut writes = Vec::new();
-        let mut keep = std::collections::HashSet::new();
-        for d in &plan.decisions {
-            let d = StoredDecision::from_decision(d);
-            let bytes = json(&d);
-            let old = self.decisions.get(d.id.as_bytes())?;
-            keep.insert(d.id.clone());
-            if old.as_ref().is_some_and(|o| *o == bytes.as_slice()) {
-                continue;
-            }
-            let previous: Option<StoredDecision> =
-                old.and_then(|o| serde_json::from_slice(&o).ok());
-            let differs = match previous {
-                None => {
-                    changes.new += 1;
-                    true
-                }
-                Some(p) => {
-                    let changed = p.verdict != d.verdict
-                        || p.score != d.score
-                        || p.delegate_to != d.delegate_to;
-                    if changed {
-                        changes.changed += 1;
-                    }
-                    changed
-                }
-            };
-            if differs {
-                history.push((
-                    history_key(&d.id, at),
-                    json(&HistoryEntry {
-                        at,
-                        verdict: d.verdict.clone(),
-                        delegate_to: d.delegate_to.clone(),
-                        score: d.score,
-                        reasons: d.reasons.clone(),
-                    }),
-                ));
-            }
-            writes.push((d.id.into_bytes(), Some(bytes)));
-        }
-        for k in self.decisions.iter().keys() {
-            let k = k?;
-            if !std::str::from_utf8(&k).is_ok_and(|id| keep.contains(id)) {
-                changes.gone += 1;
-                writes.push((k.to_vec(), None));
-            }
-        }
-        Ok((changes, writes, history))
     }
 
     /// The desk's sign-ins (see `desk::sessions`).

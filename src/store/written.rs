@@ -1,0 +1,114 @@
+//! The store's memory of what the last cycle wrote, so that a cycle writes (and
+//! serialises) only what changed.
+
+use chrono::{DateTime, Utc};
+
+use super::{history_key, json, CycleChanges, HistoryEntry, StoredDecision, StoredVersion};
+use crate::decide::Plan;
+use crate::feed::Versions;
+
+/// What the last recorded cycle left in the decisions and feed trees, kept in memory so
+/// that the next cycle compares with it instead of reading and re-serialising every key.
+/// Loaded from the trees by the first cycle after opening; dropped when a write fails.
+#[derive(Default)]
+pub(super) struct Written {
+    pub(super) decisions: std::collections::HashMap<String, StoredDecision>,
+    pub(super) versions: Versions,
+    /// Keys of either tree that did not decode (written by a damaged store): removed by
+    /// the next cycle, as they would be if they had decoded.
+    pub(super) stray_decisions: Vec<Vec<u8>>,
+    pub(super) stray_versions: Vec<Vec<u8>>,
+}
+
+pub(super) type Writes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
+
+/// The cycle's changes, the writes to the decisions tree (only the decisions that differ
+/// from the last cycle's, and removals), the history entries, and the decisions as now
+/// written.
+#[allow(clippy::type_complexity)]
+pub(super) fn compare(
+    written: &Written,
+    plan: &Plan,
+    at: DateTime<Utc>,
+) -> (
+    CycleChanges,
+    Writes,
+    Vec<(Vec<u8>, Vec<u8>)>,
+    std::collections::HashMap<String, StoredDecision>,
+) {
+    let mut changes = CycleChanges::default();
+    let mut history = Vec::new();
+    let mut writes: Writes = written
+        .stray_decisions
+        .iter()
+        .map(|k| (k.clone(), None))
+        .collect();
+    let mut now = std::collections::HashMap::with_capacity(plan.decisions.len());
+    for d in &plan.decisions {
+        let d = StoredDecision::from_decision(d);
+        let differs = match written.decisions.get(&d.id) {
+            Some(p) if *p == d => {
+                now.insert(d.id.clone(), d);
+                continue;
+            }
+            None => {
+                changes.new += 1;
+                true
+            }
+            Some(p) => {
+                let changed =
+                    p.verdict != d.verdict || p.score != d.score || p.delegate_to != d.delegate_to;
+                if changed {
+                    changes.changed += 1;
+                }
+                changed
+            }
+        };
+        if differs {
+            history.push((
+                history_key(&d.id, at),
+                json(&HistoryEntry {
+                    at,
+                    verdict: d.verdict.clone(),
+                    delegate_to: d.delegate_to.clone(),
+                    score: d.score,
+                    reasons: d.reasons.clone(),
+                }),
+            ));
+        }
+        writes.push((d.id.clone().into_bytes(), Some(json(&d))));
+        now.insert(d.id.clone(), d);
+    }
+    for id in written.decisions.keys() {
+        if !now.contains_key(id) {
+            changes.gone += 1;
+            writes.push((id.clone().into_bytes(), None));
+        }
+    }
+    (changes, writes, history, now)
+}
+
+/// The writes that make the feed tree hold `versions`.
+pub(super) fn version_writes(written: &Written, versions: &Versions) -> Writes {
+    let mut writes: Writes = written
+        .stray_versions
+        .iter()
+        .map(|k| (k.clone(), None))
+        .collect();
+    for (uid, v) in versions {
+        if written.versions.get(uid) != Some(v) {
+            let stored = StoredVersion {
+                sequence: v.sequence,
+                changed: v.changed,
+                digest: v.digest,
+            };
+            writes.push((uid.as_bytes().to_vec(), Some(json(&stored))));
+        }
+    }
+    for uid in written.versions.keys() {
+        if !versions.contains_key(uid) {
+            writes.push((uid.as_bytes().to_vec(), None));
+        }
+    }
+    writes
+}
