@@ -4,6 +4,7 @@
 # title is rewritten, so the file's time and length change and the whole cycle runs).
 # After a warm-up, CPU time over DURATION seconds and resident memory, per executive.
 #   N=50 DURATION=60 POLL=5s bench/density.sh
+# INCREMENTAL=true runs them with `incremental = true`.
 # Prints the figures that go in BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,7 @@ rules = "$d/rules.toml"
 state_dir = "$d/state"
 listen = "127.0.0.1:0"
 poll_interval = "$POLL"
+incremental = ${INCREMENTAL:-false}
 [source]
 kind = "ics"
 path = "$d/calendar.ics"

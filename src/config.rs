@@ -34,6 +34,8 @@ struct Raw {
     busy_calendars: Option<busy::RawList>,
     #[serde(default = "default_busy_max_age")]
     busy_max_age: String,
+    #[serde(default)]
+    incremental: bool,
 }
 
 /// `[actions]`: what the desk may do on the executive's behalf. All off by default.
@@ -149,6 +151,10 @@ pub struct Config {
     pub busy: Vec<BusyCalendar>,
     /// `busy_max_age`: how long a failing busy calendar's last events are trusted.
     pub busy_max_age: Duration,
+    /// `incremental`: keep the last read's events and the last feed's text between cycles,
+    /// so that a change re-reads and re-writes only what changed (less CPU per change,
+    /// about 10 MiB more resident with 10 000 events). Off by default.
+    pub incremental: bool,
 }
 
 /// A configuration that cannot be used: the key, what is wrong, and the fix.
@@ -230,7 +236,7 @@ pub fn load(
                 "",
                 e.to_string(),
                 "compare with config/timeward.toml; the keys are rules, state_dir, listen, \
-                 poll_interval, feed_token and [source] (kind, path, url, …)",
+                 poll_interval, feed_token, incremental and [source] (kind, path, url, …)",
             )
         })?;
     let raw = with_credentials(raw, credentials.as_deref());
@@ -366,6 +372,7 @@ fn validate(raw: Raw, origin: &str, credentials: Option<&Path>) -> Result<Config
     Ok(Config {
         busy,
         busy_max_age,
+        incremental: raw.incremental,
         respond: raw.actions.respond,
         smtp,
         desk_session,

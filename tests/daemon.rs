@@ -213,8 +213,24 @@ fn rules_edits_apply_within_two_seconds_and_bad_ones_keep_the_last_good() {
 /// changes.
 #[test]
 fn conditional_gets_and_sequences() {
-    let dir = TempDir::new("etag");
+    conditional_gets_and_sequences_with(false);
+}
+
+/// The same with `incremental = true`: the daemon keeps the last read's events and the
+/// last feed between cycles, and serves what a daemon without them serves.
+#[test]
+fn conditional_gets_and_sequences_incremental() {
+    conditional_gets_and_sequences_with(true);
+}
+
+fn conditional_gets_and_sequences_with(incremental: bool) {
+    let dir = TempDir::new(if incremental { "etag-inc" } else { "etag" });
     setup(dir.path(), "1s");
+    if incremental {
+        let config = dir.path().join("timeward.toml");
+        let text = std::fs::read_to_string(&config).expect("config");
+        std::fs::write(&config, format!("incremental = true\n{text}")).expect("config");
+    }
     let d = Daemon::start(dir.path());
     let first = d.wait_ready();
     let etag = first.header("etag").expect("an ETag");
@@ -289,6 +305,16 @@ fn conditional_gets_and_sequences() {
     );
     let stale = request(&d.addr, "GET", &d.feed_path(), &[("If-None-Match", &etag)]);
     assert_eq!(stale.status, 200, "the old ETag no longer matches");
+    if incremental {
+        // The edit changed one event's title; the others were taken from the last read.
+        let log = std::fs::read_to_string(&d.log).expect("log");
+        assert!(
+            log.lines()
+                .any(|l| l.contains("events taken from the last read unchanged")
+                    && !l.contains("events=0")),
+            "{log}"
+        );
+    }
 }
 
 /// Acceptance 4: 404s that say nothing, private text nowhere, and a slow client cut off

@@ -311,3 +311,30 @@ fn busy_calendars_from_the_file_or_one_environment_variable() {
     .expect_err("not a duration");
     assert_eq!(e.key, "busy_max_age");
 }
+
+#[test]
+fn incremental_is_off_unless_set_in_the_file_or_the_environment() {
+    let c = load(&write("inc-default.toml", ""), true, env(&[])).expect("valid");
+    assert!(!c.incremental);
+    let c = load(
+        &write("inc-on.toml", "incremental = true\n"),
+        true,
+        env(&[]),
+    )
+    .expect("valid");
+    assert!(c.incremental);
+    let c = load(
+        &write("inc-env.toml", ""),
+        true,
+        env(&[("TIMEWARD_INCREMENTAL", "true")]),
+    )
+    .expect("valid");
+    assert!(c.incremental);
+    let e = load(
+        &write("inc-bad.toml", "incremental = \"sometimes\"\n"),
+        true,
+        env(&[]),
+    )
+    .expect_err("not a boolean");
+    assert!(e.to_string().contains("incremental"), "{e}");
+}

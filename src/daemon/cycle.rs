@@ -65,7 +65,7 @@ impl Daemon {
                         previous_feed,
                         problems: &problems,
                     },
-                    &mut rendered,
+                    rendered.as_mut(),
                 );
                 (done, rendered)
             })
@@ -205,7 +205,7 @@ pub fn cycle_from_file(
         now,
         previous_feed,
         problems,
-        &mut crate::feed::Rendered::default(),
+        None,
     )
 }
 
@@ -243,7 +243,7 @@ pub fn cycle_from_file_reusing(
         now,
         previous_feed,
         problems,
-        &mut caches.rendered,
+        Some(&mut caches.rendered),
     )
 }
 
@@ -256,7 +256,7 @@ fn cycle_on(
     now: DateTime<Utc>,
     previous_feed: Option<FeedBody>,
     problems: &[String],
-    rendered: &mut crate::feed::Rendered,
+    rendered: Option<&mut crate::feed::Rendered>,
 ) -> Result<(CycleSummary, FeedBody), CycleError> {
     let done = run_cycle(
         store,
@@ -324,7 +324,7 @@ pub(super) fn run_cycle(
     store: &Store,
     dir: &Path,
     input: Input<'_>,
-    rendered: &mut crate::feed::Rendered,
+    rendered: Option<&mut crate::feed::Rendered>,
 ) -> Result<CycleDone, CycleError> {
     let Input {
         snapshot,
@@ -346,7 +346,10 @@ pub(super) fn run_cycle(
         &rules.executive.name
     };
     let name = format!("timeward · {who}");
-    let text = crate::feed::render_reusing(&entries, &versions, &name, refresh, rendered);
+    let text = match rendered {
+        Some(cache) => crate::feed::render_reusing(&entries, &versions, &name, refresh, cache),
+        None => crate::feed::render(&entries, &versions, &name, refresh),
+    };
     let json = plan.to_json();
     let changes = store.record_cycle(&plan, &versions, now)?;
     let mut text = text;

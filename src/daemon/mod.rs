@@ -202,9 +202,9 @@ struct Daemon {
     cycle_error: Option<String>,
     failures: u32,
     next_poll: Instant,
-    /// The feed's events as the last cycle wrote them (a cycle writes only the changed
-    /// ones again).
-    rendered: crate::feed::Rendered,
+    /// With `incremental`: the last feed, so that a cycle writes only the changed events'
+    /// text again.
+    rendered: Option<crate::feed::Rendered>,
 }
 
 /// How the last read of the source went, for /healthz.
@@ -234,6 +234,7 @@ impl Daemon {
         clock: Clock,
     ) -> Result<Daemon, StartError> {
         let source = crate::source::open(&config, &config.state_dir)?;
+        let incremental = config.incremental;
         let busy = config
             .busy
             .iter()
@@ -258,7 +259,7 @@ impl Daemon {
             cycle_error: None,
             failures: 0,
             next_poll: Instant::now(),
-            rendered: crate::feed::Rendered::default(),
+            rendered: incremental.then(crate::feed::Rendered::default),
         })
     }
 

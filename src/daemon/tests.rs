@@ -45,6 +45,7 @@ fn daemon_with(
         smtp: None,
         busy,
         busy_max_age: std::time::Duration::from_secs(3600),
+        incremental: false,
         source: Source::File(calendar.to_path_buf()),
     };
     let store = Store::open(&config.state_dir).expect("store");

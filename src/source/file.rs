@@ -16,8 +16,9 @@ pub struct FileSource {
     /// The modification time and length of the last good read.
     stamp: Option<(SystemTime, u64)>,
     mailer: Option<Mailer>,
-    /// The last read's events, by their text: a changed file reads only what changed.
-    reuse: crate::calendar::ics::Reuse,
+    /// With `incremental`: the last read's events, by their text, so that a changed file
+    /// reads only what changed.
+    reuse: Option<crate::calendar::ics::Reuse>,
 }
 
 impl FileSource {
@@ -26,8 +27,14 @@ impl FileSource {
             path,
             stamp: None,
             mailer,
-            reuse: crate::calendar::ics::Reuse::new(),
+            reuse: None,
         }
+    }
+
+    /// Keeps the last read's events between reads (the `incremental` setting).
+    pub fn incremental(mut self, on: bool) -> FileSource {
+        self.reuse = on.then(crate::calendar::ics::Reuse::new);
+        self
     }
 
     /// The file as it is now, which an answer is written from.
@@ -67,19 +74,28 @@ impl CalendarSource for FileSource {
         }
         let path = self.path.clone();
         // A full read (a start, a reload, another executive) starts afresh.
-        let mut reuse = if poll.full {
-            crate::calendar::ics::Reuse::new()
-        } else {
-            std::mem::take(&mut self.reuse)
+        let mut reuse = match self.reuse.take() {
+            Some(_) if poll.full => Some(crate::calendar::ics::Reuse::new()),
+            kept => kept,
         };
         let executive = poll.executive.map(str::to_string);
         let (snapshot, reuse) = tokio::task::spawn_blocking(move || {
-            let read = super::ics::load_reusing(&path, &mut reuse);
-            // Kept as small as the snapshot the daemon keeps (compacted for the same
-            // executive).
-            if let Some(exec) = &executive {
-                reuse.compact(exec);
-            }
+            let read = match reuse.as_mut() {
+                Some(reuse) => {
+                    let read = super::ics::load_reusing(&path, reuse);
+                    // Kept as small as the snapshot the daemon keeps (compacted for the
+                    // same executive).
+                    if let Some(exec) = &executive {
+                        reuse.compact(exec);
+                    }
+                    tracing::debug!(
+                        events = reuse.reused,
+                        "events taken from the last read unchanged"
+                    );
+                    read
+                }
+                None => super::ics::load(&path),
+            };
             (read, reuse)
         })
         .await

@@ -147,7 +147,9 @@ pub fn open(config: &Config, state_dir: &Path) -> Result<Box<dyn CalendarSource>
     let mailer = || config.smtp.as_ref().map(mail::Mailer::new).transpose();
     Ok(match &config.source {
         Source::Demo => Box::new(demo::DemoSource::default()),
-        Source::File(path) => Box::new(file::FileSource::new(path.clone(), mailer()?)),
+        Source::File(path) => {
+            Box::new(file::FileSource::new(path.clone(), mailer()?).incremental(config.incremental))
+        }
         Source::Url(url) => Box::new(url::UrlSource::new(url.clone(), mailer()?)),
         Source::Google(g) => Box::new(google::GoogleSource::new(
             g.clone(),

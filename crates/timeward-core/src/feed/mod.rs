@@ -152,15 +152,18 @@ pub fn render(events: &[FeedEvent], versions: &Versions, name: &str, refresh: Ti
     render_reusing(events, versions, name, refresh, &mut Rendered::default())
 }
 
-/// Each feed event's text as the last cycle wrote it, by UID, with what it was written
-/// from: a cycle that changed one suggestion writes one event's text and copies the rest.
+/// The last cycle's feed, and where each of its events' text stands in it, by UID, with
+/// the version it was written with (whose digest covers everything the text says): a
+/// cycle that changed one suggestion writes one event's text and copies the rest.
 #[derive(Debug, Default)]
 pub struct Rendered {
-    events: std::collections::HashMap<String, (FeedEvent, Version, String)>,
+    text: String,
+    spans: std::collections::HashMap<String, (Version, std::ops::Range<usize>)>,
 }
 
-/// [`render`], taking each event whose content and version are those of the last cycle's
-/// from `cache`, and keeping this cycle's there. The same bytes as [`render`] (tested).
+/// [`render`], copying from the last cycle's feed (in `cache`) the text of each event
+/// whose version is the one it was written with, and keeping this cycle's feed there.
+/// The same bytes as [`render`] (tested).
 pub fn render_reusing(
     events: &[FeedEvent],
     versions: &Versions,
@@ -177,23 +180,30 @@ pub fn render_reusing(
     let whole = cal.done().to_string();
     const END: &str = "END:VCALENDAR\r\n";
     let head = whole.strip_suffix(END).unwrap_or(&whole);
-    let mut old = std::mem::take(&mut cache.events);
-    let mut out = String::with_capacity(head.len() + END.len() + events.len() * 1024);
+    let mut spans = std::collections::HashMap::with_capacity(events.len());
+    let mut out = String::with_capacity(cache.text.len().max(head.len() + END.len()));
     out.push_str(head);
     for e in events {
         let v = versions.get(&e.uid).copied().unwrap_or(Version {
             sequence: 0,
             changed: DateTime::<Utc>::UNIX_EPOCH,
-            digest: 0,
+            digest: digest(e),
         });
-        let text = match old.remove(&e.uid) {
-            Some((was, wv, text)) if was == *e && wv == v => text,
-            _ => event_text(e, v),
-        };
-        out.push_str(&text);
-        cache.events.insert(e.uid.clone(), (e.clone(), v, text));
+        let from = out.len();
+        let kept = cache
+            .spans
+            .get(&e.uid)
+            .filter(|(was, _)| *was == v && v.digest == digest(e))
+            .and_then(|(_, r)| cache.text.get(r.clone()));
+        match kept {
+            Some(text) => out.push_str(text),
+            None => out.push_str(&event_text(e, v)),
+        }
+        spans.insert(e.uid.clone(), (v, from..out.len()));
     }
     out.push_str(END);
+    cache.text.clone_from(&out);
+    cache.spans = spans;
     out
 }
 
