@@ -195,12 +195,10 @@ pub fn cycle_from_file(
     previous_feed: Option<FeedBody>,
     problems: &[String],
 ) -> Result<(CycleSummary, FeedBody), CycleError> {
-    let mut snapshot = crate::source::ics::load(calendar)?;
-    snapshot.compact(&rules.executive.email);
-    cycle_on(
+    cycle_from(
         store,
         dir,
-        &snapshot,
+        calendar,
         rules,
         now,
         previous_feed,
@@ -217,10 +215,10 @@ pub struct Caches {
     pub rendered: crate::feed::Rendered,
 }
 
-/// [`cycle_from_file`] as the daemon runs it after the first cycle: only the events whose
-/// text changed are read, only the feed events that changed are written again, only the
-/// store's keys that changed are written (for benchmarks and the tests that hold it equal
-/// to a cycle from scratch).
+/// [`cycle_from_file`] as the daemon runs it after the first cycle with `incremental`:
+/// only the events whose text changed are read, only the feed events that changed are
+/// written again (for benchmarks and the tests that hold it equal to a cycle from
+/// scratch).
 #[allow(clippy::too_many_arguments)]
 pub fn cycle_from_file_reusing(
     store: &Store,
@@ -232,37 +230,44 @@ pub fn cycle_from_file_reusing(
     problems: &[String],
     caches: &mut Caches,
 ) -> Result<(CycleSummary, FeedBody), CycleError> {
-    let mut snapshot = crate::source::ics::load_reusing(calendar, &mut caches.reuse)?;
-    caches.reuse.compact(&rules.executive.email);
-    snapshot.compact(&rules.executive.email);
-    cycle_on(
+    cycle_from(
         store,
         dir,
-        &snapshot,
+        calendar,
         rules,
         now,
         previous_feed,
         problems,
-        Some(&mut caches.rendered),
+        Some(caches),
     )
 }
 
 #[allow(clippy::too_many_arguments)]
-fn cycle_on(
+fn cycle_from(
     store: &Store,
     dir: &Path,
-    snapshot: &Snapshot,
+    calendar: &Path,
     rules: &Rules,
     now: DateTime<Utc>,
     previous_feed: Option<FeedBody>,
     problems: &[String],
-    rendered: Option<&mut crate::feed::Rendered>,
+    caches: Option<&mut Caches>,
 ) -> Result<(CycleSummary, FeedBody), CycleError> {
+    let exec = &rules.executive.email;
+    let (mut snapshot, rendered) = match caches {
+        Some(c) => {
+            let s = crate::source::ics::load_reusing(calendar, &mut c.reuse)?;
+            c.reuse.compact(exec);
+            (s, Some(&mut c.rendered))
+        }
+        None => (crate::source::ics::load(calendar)?, None),
+    };
+    snapshot.compact(exec);
     let done = run_cycle(
         store,
         dir,
         Input {
-            snapshot,
+            snapshot: &snapshot,
             rules,
             now,
             refresh: TimeDelta::minutes(1),

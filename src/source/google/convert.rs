@@ -1,8 +1,8 @@
 //! Google events as the iCalendar properties they stand for, read by the same event
 //! reader and recurrence engine as the .ics source (the two sources decide alike): each
 //! API field is mapped onto a property ([`component`]), with no iCalendar text written
-//! and parsed again. [`to_ics`] writes the same as text, which the tests read through
-//! the .ics reader to hold the two ways equal.
+//! and parsed again. [`to_ics`] writes those properties as text, which the tests read
+//! through the .ics reader to hold the direct reading equal to it.
 
 use google_calendar3::api::{Event, EventDateTime};
 use icalendar::parser::{Component as Parsed, Parameter, ParseString, Property as Prop};
@@ -202,128 +202,30 @@ fn private(e: &Event) -> bool {
     matches!(e.visibility.as_deref(), Some("private" | "confidential"))
 }
 
-/// Google events as one iCalendar document: what [`component`] maps them to, as text
-/// (the tests read it through the .ics reader and compare).
+/// Google events as one iCalendar document: what [`component`] maps them to, written as
+/// text (the tests read it through the .ics reader and compare with the direct reading).
 pub fn to_ics<'a>(events: impl IntoIterator<Item = &'a Event>, exec: &str) -> String {
     let mut cal = icalendar::Calendar::empty();
     cal.append_property(Property::new("VERSION", "2.0"));
     cal.append_property(Property::new("PRODID", "-//timeward//google//EN"));
-    for e in events {
-        if let Some(ev) = vevent(e, exec) {
-            cal.push(ev);
-        }
-    }
-    cal.done().to_string()
-}
-
-fn time(name: &str, t: &EventDateTime) -> Option<Property> {
-    if let Some(d) = t.date {
-        let mut p = Property::new(name, d.format("%Y%m%d").to_string());
-        p.add_parameter("VALUE", "DATE");
-        return Some(p);
-    }
-    let utc = t.date_time?;
-    // The client keeps only the instant; the zone is in `time_zone` (recurrences and
-    // wall-clock rules need it).
-    match t
-        .time_zone
-        .as_deref()
-        .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
-    {
-        Some(tz) => {
-            let local = utc.with_timezone(&tz).naive_local();
-            let mut p = Property::new(name, local.format("%Y%m%dT%H%M%S").to_string());
-            p.add_parameter("TZID", tz.name());
-            Some(p)
-        }
-        None => Some(Property::new(
-            name,
-            utc.format("%Y%m%dT%H%M%SZ").to_string(),
-        )),
-    }
-}
-
-fn vevent(e: &Event, exec: &str) -> Option<icalendar::Event> {
-    // timeward's own 1:1 holds (reserve mode) are its output, not the calendar's: the
-    // placer keeps them as its previous reservations instead.
-    if super::reserve::is_hold(e) {
-        return None;
-    }
-    let id = e.id.as_deref()?;
-    let mut ev = icalendar::Event::new();
-    // An exception carries its series' id as UID, as in iCalendar.
-    ev.uid(e.recurring_event_id.as_deref().unwrap_or(id));
-    ev.add_property("DTSTAMP", "20000101T000000Z");
-    let cancelled = e.status.as_deref() == Some("cancelled");
-    match (&e.start, &e.end) {
-        (Some(s), Some(end)) => {
-            ev.append_property(time("DTSTART", s)?);
-            ev.append_property(time("DTEND", end)?);
-        }
-        // A cancelled instance comes without times: its original start is enough.
-        _ if cancelled => {
-            let o = e.original_start_time.as_ref()?;
-            ev.append_property(time("DTSTART", o)?);
-        }
-        _ => return None,
-    }
-    if let Some(o) = &e.original_start_time {
-        ev.append_property(time("RECURRENCE-ID", o)?);
-    }
-    if let Some(s) = &e.summary {
-        ev.summary(s);
-    }
-    if let Some(d) = &e.description {
-        ev.description(d);
-    }
-    for line in e.recurrence.iter().flatten() {
-        // "RRULE:FREQ=WEEKLY", "EXDATE;TZID=Europe/Berlin:20261208T100000", …
-        if let Some((head, value)) = line.split_once(':') {
-            let mut parts = head.split(';');
-            let name = parts.next().unwrap_or("");
-            let mut p = Property::new(name, value);
-            for param in parts {
-                if let Some((k, v)) = param.split_once('=') {
-                    p.add_parameter(k, v);
+    for c in events.into_iter().filter_map(|e| component(e, exec)) {
+        let mut ev = icalendar::Event::new();
+        for p in &c.properties {
+            let mut q = Property::new(p.name.as_str(), p.val.as_str());
+            for x in &p.params {
+                if let Some(v) = &x.val {
+                    q.add_parameter(x.key.as_str(), v.as_str());
                 }
             }
-            ev.append_multi_property(p);
-        }
-    }
-    if let Some(o) = &e.organizer {
-        let email = if o.self_ == Some(true) {
-            Some(exec)
-        } else {
-            o.email.as_deref()
-        };
-        if let Some(email) = email {
-            ev.add_property("ORGANIZER", format!("mailto:{email}"));
-        }
-    }
-    for a in e.attendees.iter().flatten() {
-        let email = if a.self_ == Some(true) {
-            exec
-        } else {
-            match a.email.as_deref() {
-                Some(m) => m,
-                None => continue,
+            // Those that repeat as multi-properties (the writer keeps one of each other
+            // name, and writes a UID and DTSTAMP of its own when they are not single).
+            if matches!(p.name.as_str(), "ATTENDEE" | "EXDATE" | "RDATE" | "RRULE") {
+                ev.append_multi_property(q);
+            } else {
+                ev.append_property(q);
             }
-        };
-        let mut p = Property::new("ATTENDEE", format!("mailto:{email}"));
-        p.add_parameter("PARTSTAT", partstat(a.response_status.as_deref()));
-        if a.optional == Some(true) {
-            p.add_parameter("ROLE", "OPT-PARTICIPANT");
         }
-        ev.append_multi_property(p);
+        cal.push(ev.done());
     }
-    if let Some(status) = status(e) {
-        ev.add_property("STATUS", status);
-    }
-    if transparent(e) {
-        ev.add_property("TRANSP", "TRANSPARENT");
-    }
-    if private(e) {
-        ev.add_property("CLASS", "PRIVATE");
-    }
-    Some(ev.done())
+    cal.done().to_string()
 }
