@@ -163,7 +163,8 @@ pub struct Rendered {
 
 /// [`render`], copying from the last cycle's feed (in `cache`) the text of each event
 /// whose version is the one it was written with, and keeping this cycle's feed there.
-/// The same bytes as [`render`] (tested).
+/// `versions` must be [`advance`]'s over `events` (their digests say what each event
+/// says). The same bytes as [`render`] (tested).
 pub fn render_reusing(
     events: &[FeedEvent],
     versions: &Versions,
@@ -184,16 +185,17 @@ pub fn render_reusing(
     let mut out = String::with_capacity(cache.text.len().max(head.len() + END.len()));
     out.push_str(head);
     for e in events {
-        let v = versions.get(&e.uid).copied().unwrap_or(Version {
-            sequence: 0,
-            changed: DateTime::<Utc>::UNIX_EPOCH,
-            digest: digest(e),
-        });
         let from = out.len();
+        // `versions` are `advance`'s over these events: each digest is its event's.
+        let Some(&v) = versions.get(&e.uid) else {
+            // Not versioned: written afresh, and never taken from the cache.
+            out.push_str(&event_text(e, unversioned()));
+            continue;
+        };
         let kept = cache
             .spans
             .get(&e.uid)
-            .filter(|(was, _)| *was == v && v.digest == digest(e))
+            .filter(|(was, _)| *was == v)
             .and_then(|(_, r)| cache.text.get(r.clone()));
         match kept {
             Some(text) => out.push_str(text),
@@ -205,6 +207,15 @@ pub fn render_reusing(
     cache.text.clone_from(&out);
     cache.spans = spans;
     out
+}
+
+/// The version of an event `versions` does not name, as `render` has always written it.
+fn unversioned() -> Version {
+    Version {
+        sequence: 0,
+        changed: DateTime::<Utc>::UNIX_EPOCH,
+        digest: 0,
+    }
 }
 
 /// One feed event as the `icalendar` crate writes it inside a calendar.
