@@ -493,19 +493,13 @@ fn a_service_account_signs_in_against_the_token_endpoint() {
 
 /// A Google event at an instant (the daemon runs on the real clock).
 fn event_at(id: &str, summary: &str, start: DateTime<Utc>, from: &str, me: &str) -> Value {
-    let end = start + chrono::TimeDelta::hours(1);
-    json!({
-        "id": id,
-        "status": "confirmed",
-        "summary": summary,
-        "start": { "dateTime": start.to_rfc3339(), "timeZone": "America/New_York" },
-        "end": { "dateTime": end.to_rfc3339(), "timeZone": "America/New_York" },
-        "organizer": { "email": from },
-        "attendees": [
-            { "email": "dana.reyes@acme.example", "self": true, "responseStatus": me },
-            { "email": from, "responseStatus": "accepted" }
-        ]
-    })
+    support::fake_google::invitation(
+        id,
+        summary,
+        start.fixed_offset(),
+        from,
+        ("dana.reyes@acme.example", me),
+    )
 }
 
 fn google_daemon_config(dir: &std::path::Path, fake: &Fake) {
