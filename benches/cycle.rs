@@ -91,6 +91,60 @@ fn bench(c: &mut Criterion) {
     g.bench_function("10k events, one event changed (incremental)", |b| {
         b.iter(|| one(&mut caches, &mut feed, &mut flip))
     });
+
+    // The daemon's path from a poll's result to the feed it serves, with `incremental`:
+    // the calendar already read (as a Google poll hands it over, or the reader's cache
+    // for a file), decide (scoring again only what the change reaches), record in the
+    // store (flushed), render; the files are written after the feed is served. Two
+    // calendars in turn that differ in one meeting moved by an hour.
+    let exec = rules.executive.email.clone();
+    let mut read = timeward::calendar::ics::parse_bytes(text.as_bytes()).expect("parses");
+    read.compact(&exec);
+    let a = std::sync::Arc::new(read);
+    let mut moved = (*a).clone();
+    let soon = now.naive_utc() + chrono::TimeDelta::days(2);
+    let i = moved
+        .events
+        .iter()
+        .position(|e| {
+            e.kind(&exec) == timeward::calendar::Kind::Busy
+                && !e.is_recurring()
+                && matches!(e.start, timeward::calendar::EventTime::Zoned(t, _) if t > soon)
+        })
+        .expect("a busy meeting");
+    if let timeward::calendar::EventTime::Zoned(t, tz) = moved.events[i].start {
+        moved.events[i].start =
+            timeward::calendar::EventTime::Zoned(t + chrono::TimeDelta::hours(1), tz);
+    }
+    let b = std::sync::Arc::new(moved);
+    let mut kept = timeward::daemon::Kept::default();
+    let mut served = feed.take();
+    let mut turn = false;
+    let mut poll = |kept: &mut timeward::daemon::Kept| {
+        turn = !turn;
+        let snapshot = if turn { &b } else { &a };
+        let ready = timeward::daemon::decide_and_record(
+            &store,
+            &dir,
+            snapshot,
+            &rules,
+            now,
+            served.take(),
+            Some(kept),
+        )
+        .expect("cycle");
+        served = Some(ready.feed.clone());
+        ready
+    };
+    poll(&mut kept);
+    let ready = poll(&mut kept);
+    timeward::daemon::Ready::write_files(&dir, &ready.files).expect("files");
+    eprintln!("carried over: {} decisions", kept.memo.reused());
+    assert!(kept.memo.reused() > 900, "{}", kept.memo.reused());
+    g.bench_function(
+        "10k events, one meeting moved, poll result to feed served (incremental)",
+        |b| b.iter(|| poll(&mut kept)),
+    );
     g.finish();
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);

@@ -55,6 +55,18 @@ fn main() {
     snap.compact(&exec);
     let prev = store.reservations().expect("reservations");
     let plan = t("suggest", || timeward::suggest(&snap, &rules, &prev, now));
+    let (held, _) = t("  place", || {
+        timeward::slots::place(&snap, &rules, &prev, now)
+    });
+    let prep = t("  prepare", || {
+        timeward::decide::Prepared::new(&snap, &rules, now, 2)
+    });
+    let _ = t("  decide prepared", || {
+        timeward::decide::decide_prepared(&snap, &rules, &held, &prep, 2)
+    });
+    let _ = t("  decide prepared (1 thread)", || {
+        timeward::decide::decide_prepared(&snap, &rules, &held, &prep, 1)
+    });
     let entries = t("feed entries", || {
         timeward::feed::entries(&plan, &rules, &[])
     });
@@ -78,6 +90,7 @@ fn main() {
     let _ = t("record_cycle (nothing changed)", || {
         store.record_cycle(&plan, &versions, now).expect("record")
     });
+    poll_stages(&store, std::sync::Arc::new(snap.clone()), &rules, now);
     let state = timeward::state_dir::StateDir::at(&dir);
     t("write feed (atomic, fsync)", || {
         state.write_feed(feed.as_bytes()).expect("write")
@@ -85,4 +98,82 @@ fn main() {
     t("write decisions.json (atomic, fsync)", || {
         state.write_decisions(json.as_bytes()).expect("write")
     });
+}
+
+/// The incremental path, poll result to feed served, step by step: two calendars in turn
+/// that differ in one meeting moved by an hour (the mean of 20 alternations).
+fn poll_stages(
+    store: &Store,
+    a: std::sync::Arc<timeward::calendar::Snapshot>,
+    rules: &Rules,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    use std::sync::Arc;
+    use timeward::calendar::{EventTime, Kind};
+    let exec = rules.executive.email.clone();
+    let mut moved = (*a).clone();
+    let soon = now.naive_utc() + chrono::TimeDelta::days(2);
+    let i = moved
+        .events
+        .iter()
+        .position(|e| {
+            e.kind(&exec) == Kind::Busy
+                && !e.is_recurring()
+                && matches!(e.start, EventTime::Zoned(t, _) if t > soon)
+        })
+        .expect("a busy meeting");
+    if let EventTime::Zoned(t, tz) = moved.events[i].start {
+        moved.events[i].start = EventTime::Zoned(t + chrono::TimeDelta::hours(1), tz);
+    }
+    let b = Arc::new(moved);
+    let mut kept = timeward::daemon::Kept::default();
+    let mut sums = std::collections::BTreeMap::<&str, f64>::new();
+    let rounds = 40;
+    for round in 0..rounds {
+        let snap = if round % 2 == 0 { &a } else { &b };
+        let mut lap = Instant::now();
+        let mut mark = |name: &'static str| {
+            if round >= 2 {
+                *sums.entry(name).or_default() += lap.elapsed().as_secs_f64() * 1000.0;
+            }
+            lap = Instant::now();
+        };
+        let previous = store.reservations().expect("reservations");
+        mark("a store.reservations");
+        let (held, unplaced) = timeward::slots::place(snap, rules, &previous, now);
+        mark("b place");
+        let (mut plan, made) =
+            timeward::decide::decide_reusing(snap, rules, &held, now, 2, &mut kept.memo);
+        plan.unplaced = unplaced;
+        mark("c decide_reusing");
+        let (entries, digests) =
+            timeward::feed::entries_reusing(&plan, &made, rules, &[], &mut kept.events);
+        mark("d entries_reusing");
+        let last = store.last_versions().expect("versions");
+        mark("e last_versions");
+        let versions = timeward::feed::advance_digested(&last, &entries, &digests, now);
+        mark("f advance");
+        let mut text = timeward::feed::render_reusing(
+            &entries,
+            &versions,
+            "x",
+            chrono::TimeDelta::minutes(1),
+            &mut kept.rendered,
+        );
+        mark("g render_reusing");
+        let json = plan.to_json_reusing(&made, &mut kept.json);
+        mark("h to_json_reusing");
+        store
+            .record_numbered(&plan, &made, &versions, now)
+            .expect("record");
+        mark("i record_numbered");
+        text.shrink_to_fit();
+        mark("j shrink");
+        drop((plan, entries, versions, text, json));
+        mark("k drop");
+    }
+    let n = f64::from(rounds - 2);
+    for (name, total) in sums {
+        eprintln!("{name:36} {:8.3} ms", total / n);
+    }
 }

@@ -37,3 +37,15 @@ pub fn suggest(
 ) -> decide::Plan {
     timeward_core::suggest(snapshot, rules, previous, now, cores())
 }
+
+/// [`suggest`] carrying over what it can from the last run (see
+/// `timeward_core::suggest_reusing`).
+pub fn suggest_reusing(
+    snapshot: &std::sync::Arc<calendar::Snapshot>,
+    rules: &rules::Rules,
+    previous: &[decide::Reservation],
+    now: DateTime<Utc>,
+    memo: &mut decide::Memo,
+) -> (decide::Plan, Vec<u64>) {
+    timeward_core::suggest_reusing(snapshot, rules, previous, now, cores(), memo)
+}

@@ -51,7 +51,10 @@ impl Daemon {
             .collect();
         let snapshot_for_desk = Arc::clone(&snapshot);
         let span = tracing::Span::current();
-        let mut rendered = std::mem::take(&mut self.rendered);
+        // Taken: a cycle that stops on a bug starts the next one afresh.
+        let mut kept = self.kept.take();
+        // Files that could not be written are written by this cycle, changed or not.
+        let previous_feed = previous_feed.filter(|_| !self.unwritten);
         let work = tokio::task::spawn_blocking(move || {
             span.in_scope(|| {
                 let done = run_cycle(
@@ -65,58 +68,34 @@ impl Daemon {
                         previous_feed,
                         problems: &problems,
                     },
-                    rendered.as_mut(),
+                    kept.as_deref_mut(),
                 );
-                (done, rendered)
+                (done, kept)
             })
         })
         .await
         .map_err(|e| CycleError::Stopped(crate::panic::join_error("the cycle", &e)))
-        .and_then(|(r, rendered)| {
-            // A failed cycle's feed texts are as good as the last one's.
-            self.rendered = rendered;
+        .and_then(|(r, kept)| {
+            // What a failed cycle kept is as good as the last one's.
+            self.kept = kept;
             r
         });
+        let served_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         match work {
-            Ok(done) => {
-                let report = CycleReport {
-                    at: now,
-                    duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-                    decisions: done.decisions,
-                    reservations: done.reservations,
-                    unplaced: done.unplaced,
-                    changed: done.changes.changed,
-                    new: done.changes.new,
-                    gone: done.changes.gone,
-                };
-                tracing::info!(
-                    decisions = report.decisions,
-                    reservations = report.reservations,
-                    unplaced = report.unplaced,
-                    changed = report.changed,
-                    new = report.new,
-                    gone = report.gone,
-                    feed_changed = done.feed_changed,
-                    ms = report.duration_ms,
-                    "cycle done"
-                );
-                let mut served = (*self.shared.current()).clone();
-                served.feed = Some(done.feed);
-                served.calendar = Some((snapshot_for_desk, Arc::clone(&rules_for_writes)));
-                served.briefs = Some(done.briefs);
-                self.shared.publish(served);
-                self.last_cycle = Some(report);
-                self.cycle_error = None;
-                self.failures = 0;
-                self.schedule();
-                self.after_cycle(&crate::source::CycleOutput {
-                    now,
-                    rules: &rules_for_writes,
-                    reservations: &done.held,
-                    feed: &done.entries,
-                    versions: &done.versions,
-                })
-                .await;
+            Ok((done, files)) => {
+                // The feed is served as soon as the store holds the cycle; its files follow.
+                self.serve(&done, snapshot_for_desk, Arc::clone(&rules_for_writes));
+                match self.write_files(files).await {
+                    Ok(()) => {
+                        self.finished(done, now, started, served_ms, &rules_for_writes)
+                            .await
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "the cycle's files could not be written; its feed is served, and the next cycle writes them again");
+                        self.cycle_error = Some(e.to_string());
+                        self.failed();
+                    }
+                }
             }
             Err(e) => {
                 tracing::error!(error = %e, "the cycle failed; the last good feed keeps being served");
@@ -128,7 +107,78 @@ impl Daemon {
     }
 }
 
-/// Why a cycle failed. Nothing that is served changed.
+impl Daemon {
+    /// Writes a cycle's files off the async threads; a failure makes the next cycle write
+    /// them again, changed or not.
+    async fn write_files(&mut self, files: Files) -> Result<(), CycleError> {
+        let dir = self.config.state_dir.clone();
+        let span = tracing::Span::current();
+        let written =
+            tokio::task::spawn_blocking(move || span.in_scope(|| Ready::write_files(&dir, &files)))
+                .await
+                .map_err(|e| CycleError::Stopped(crate::panic::join_error("the cycle", &e)))
+                .and_then(|r| r);
+        self.unwritten = written.is_err();
+        written
+    }
+
+    /// A cycle done: logged, reported on /healthz, its output handed to the source.
+    async fn finished(
+        &mut self,
+        done: CycleDone,
+        now: DateTime<Utc>,
+        started: Instant,
+        served_ms: u64,
+        rules: &Rules,
+    ) {
+        let report = CycleReport {
+            at: now,
+            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            decisions: done.decisions,
+            reservations: done.reservations,
+            unplaced: done.unplaced,
+            changed: done.changes.changed,
+            new: done.changes.new,
+            gone: done.changes.gone,
+        };
+        tracing::info!(
+            decisions = report.decisions,
+            reservations = report.reservations,
+            unplaced = report.unplaced,
+            changed = report.changed,
+            new = report.new,
+            gone = report.gone,
+            feed_changed = done.feed_changed,
+            served_ms,
+            ms = report.duration_ms,
+            "cycle done"
+        );
+        self.last_cycle = Some(report);
+        self.cycle_error = None;
+        self.failures = 0;
+        self.schedule();
+        self.after_cycle(&crate::source::CycleOutput {
+            now,
+            rules,
+            reservations: &done.held,
+            feed: &done.entries,
+            versions: &done.versions,
+        })
+        .await;
+    }
+
+    /// Swaps what the server serves for a cycle's feed, calendar and agendas.
+    fn serve(&self, done: &CycleDone, snapshot: Arc<Snapshot>, rules: Arc<Rules>) {
+        let mut served = (*self.shared.current()).clone();
+        served.feed = Some(done.feed.clone());
+        served.calendar = Some((snapshot, rules));
+        served.briefs = Some(done.briefs.clone());
+        self.shared.publish(served);
+    }
+}
+
+/// Why a cycle failed. Nothing that is served changed, unless the store had recorded the
+/// cycle: then its feed is served, and only its files failed (written again next cycle).
 #[derive(Debug, thiserror::Error)]
 pub enum CycleError {
     #[error(transparent)]
@@ -146,26 +196,16 @@ pub enum CycleError {
 }
 
 pub(super) struct CycleDone {
-    feed: FeedBody,
-    briefs: Bytes,
-    held: Vec<crate::decide::Reservation>,
-    entries: Vec<crate::feed::FeedEvent>,
-    versions: crate::feed::Versions,
-    feed_changed: bool,
-    decisions: usize,
-    reservations: usize,
-    unplaced: usize,
-    changes: crate::store::CycleChanges,
-}
-
-/// What [`cycle_from_file`] did.
-#[derive(Debug, Clone, Copy)]
-pub struct CycleSummary {
-    pub events: usize,
-    pub decisions: usize,
-    pub reservations: usize,
-    pub feed_bytes: usize,
-    pub feed_changed: bool,
+    pub(super) feed: FeedBody,
+    pub(super) briefs: Bytes,
+    pub(super) held: Vec<crate::decide::Reservation>,
+    pub(super) entries: Vec<crate::feed::FeedEvent>,
+    pub(super) versions: crate::feed::Versions,
+    pub(super) feed_changed: bool,
+    pub(super) decisions: usize,
+    pub(super) reservations: usize,
+    pub(super) unplaced: usize,
+    pub(super) changes: crate::store::CycleChanges,
 }
 
 /// The 1:1 agenda's line for a rules file that does not load: its first error (the
@@ -181,111 +221,6 @@ pub fn rules_problem(error: &str) -> Option<String> {
         0 => format!("the rules edit does not load: {first}"),
         n => format!("the rules edit does not load: {first} (and {n} more)"),
     })
-}
-
-/// One whole cycle as the daemon runs it for a file source — read and parse the
-/// calendar, place, decide, record in the store, write the feed — for benchmarks and tools.
-/// `problems` go first on the 1:1 agendas.
-pub fn cycle_from_file(
-    store: &Store,
-    dir: &Path,
-    calendar: &Path,
-    rules: &Rules,
-    now: DateTime<Utc>,
-    previous_feed: Option<FeedBody>,
-    problems: &[String],
-) -> Result<(CycleSummary, FeedBody), CycleError> {
-    cycle_from(
-        store,
-        dir,
-        calendar,
-        rules,
-        now,
-        previous_feed,
-        problems,
-        None,
-    )
-}
-
-/// What one cycle keeps for the next, as the daemon keeps it: the calendar's events by
-/// their text, and the feed's events as written.
-#[derive(Default)]
-pub struct Caches {
-    pub reuse: crate::calendar::ics::Reuse,
-    pub rendered: crate::feed::Rendered,
-}
-
-/// [`cycle_from_file`] as the daemon runs it after the first cycle with `incremental`:
-/// only the events whose text changed are read, only the feed events that changed are
-/// written again (for benchmarks and the tests that hold it equal to a cycle from
-/// scratch).
-#[allow(clippy::too_many_arguments)]
-pub fn cycle_from_file_reusing(
-    store: &Store,
-    dir: &Path,
-    calendar: &Path,
-    rules: &Rules,
-    now: DateTime<Utc>,
-    previous_feed: Option<FeedBody>,
-    problems: &[String],
-    caches: &mut Caches,
-) -> Result<(CycleSummary, FeedBody), CycleError> {
-    cycle_from(
-        store,
-        dir,
-        calendar,
-        rules,
-        now,
-        previous_feed,
-        problems,
-        Some(caches),
-    )
-}
-
-#[allow(clippy::too_many_arguments)]
-fn cycle_from(
-    store: &Store,
-    dir: &Path,
-    calendar: &Path,
-    rules: &Rules,
-    now: DateTime<Utc>,
-    previous_feed: Option<FeedBody>,
-    problems: &[String],
-    caches: Option<&mut Caches>,
-) -> Result<(CycleSummary, FeedBody), CycleError> {
-    let exec = &rules.executive.email;
-    let (mut snapshot, rendered) = match caches {
-        Some(c) => {
-            let s = crate::source::ics::load_reusing(calendar, &mut c.reuse)?;
-            c.reuse.compact(exec);
-            (s, Some(&mut c.rendered))
-        }
-        None => (crate::source::ics::load(calendar)?, None),
-    };
-    snapshot.compact(exec);
-    let done = run_cycle(
-        store,
-        dir,
-        Input {
-            snapshot: &snapshot,
-            rules,
-            now,
-            refresh: TimeDelta::minutes(1),
-            previous_feed,
-            problems,
-        },
-        rendered,
-    )?;
-    Ok((
-        CycleSummary {
-            events: snapshot.events.len(),
-            decisions: done.decisions,
-            reservations: done.reservations,
-            feed_bytes: done.feed.bytes.len(),
-            feed_changed: done.feed_changed,
-        },
-        done.feed,
-    ))
 }
 
 /// The 1:1 agendas (only read from the store when a series has one): the problems handed
@@ -315,22 +250,23 @@ fn briefs(
 /// What one cycle works on. `problems` are what the 1:1 agenda says first (a rules file
 /// that does not load).
 pub(super) struct Input<'a> {
-    snapshot: &'a Snapshot,
-    rules: &'a Rules,
-    now: DateTime<Utc>,
+    pub(super) snapshot: &'a Arc<Snapshot>,
+    pub(super) rules: &'a Rules,
+    pub(super) now: DateTime<Utc>,
     /// The feed's refresh interval.
-    refresh: TimeDelta,
-    previous_feed: Option<FeedBody>,
-    problems: &'a [String],
+    pub(super) refresh: TimeDelta,
+    pub(super) previous_feed: Option<FeedBody>,
+    pub(super) problems: &'a [String],
 }
 
-/// One cycle's work, off the async threads: decide, record, write.
+/// One cycle's work, off the async threads: decide, record in the store, render; the
+/// files are written by [`Ready::write_files`].
 pub(super) fn run_cycle(
     store: &Store,
     dir: &Path,
     input: Input<'_>,
-    rendered: Option<&mut crate::feed::Rendered>,
-) -> Result<CycleDone, CycleError> {
+    kept: Option<&mut super::Kept>,
+) -> Result<(CycleDone, Files), CycleError> {
     let Input {
         snapshot,
         rules,
@@ -341,67 +277,111 @@ pub(super) fn run_cycle(
     } = input;
     let state = StateDir::at(dir);
     let previous = store.reservations()?;
-    let plan = crate::suggest(snapshot, rules, &previous, now);
+    let mut kept = kept;
+    let (plan, made) = match kept.as_deref_mut() {
+        Some(k) => crate::suggest_reusing(snapshot, rules, &previous, now, &mut k.memo),
+        None => (crate::suggest(snapshot, rules, &previous, now), Vec::new()),
+    };
     let briefs = briefs(store, &plan, rules, snapshot, problems, now)?;
-    let entries = crate::feed::entries(&plan, rules, &briefs);
-    let versions = crate::feed::advance(&store.versions()?, &entries, now);
+    let (entries, digests) = match kept.as_deref_mut() {
+        Some(k) => crate::feed::entries_reusing(&plan, &made, rules, &briefs, &mut k.events),
+        None => {
+            let entries = crate::feed::entries(&plan, rules, &briefs);
+            let digests = entries.iter().map(crate::feed::digest).collect();
+            (entries, digests)
+        }
+    };
+    let versions = crate::feed::advance_digested(&store.last_versions()?, &entries, &digests, now);
     let who = if rules.executive.name.is_empty() {
         &rules.executive.email
     } else {
         &rules.executive.name
     };
     let name = format!("timeward · {who}");
-    let text = match rendered {
-        Some(cache) => crate::feed::render_reusing(&entries, &versions, &name, refresh, cache),
-        None => crate::feed::render(&entries, &versions, &name, refresh),
+    let (text, json) = match kept {
+        Some(k) => (
+            crate::feed::render_reusing(&entries, &versions, &name, refresh, &mut k.rendered),
+            plan.to_json_reusing(&made, &mut k.json),
+        ),
+        None => (
+            crate::feed::render(&entries, &versions, &name, refresh),
+            plan.to_json(),
+        ),
     };
-    let json = plan.to_json();
-    let changes = store.record_cycle(&plan, &versions, now)?;
+    let changes = store.record_numbered(&plan, &made, &versions, now)?;
     let mut text = text;
+    // Served until the next change: no spare capacity kept with it.
     text.shrink_to_fit();
     let bytes = Bytes::from(text);
     let unchanged = previous_feed
         .as_ref()
         .filter(|f| f.bytes == bytes && state.feed_path().is_file());
-    let feed = match unchanged {
+    let (feed, feed_file) = match unchanged {
         // The same bytes: the same ETag and Last-Modified, and no write.
-        Some(f) => f.clone(),
-        None => {
-            state
-                .write_feed(&bytes)
-                .map_err(|source| CycleError::Write {
-                    path: state.feed_path(),
-                    source,
-                })?;
-            FeedBody::new(bytes, SystemTime::now())
-        }
+        Some(f) => (f.clone(), None),
+        None => (FeedBody::new(bytes.clone(), SystemTime::now()), Some(bytes)),
     };
-    // Served from the file by /api/decisions, not held in memory.
-    state
-        .write_decisions(json.as_bytes())
-        .map_err(|source| CycleError::Write {
-            path: state.decisions_path(),
-            source,
-        })?;
     let briefs_json = crate::brief::to_json(&briefs, rules.executive.timezone);
-    state
-        .write_briefs(briefs_json.as_bytes())
-        .map_err(|source| CycleError::Write {
-            path: state.briefs_path(),
-            source,
-        })?;
-    Ok(CycleDone {
-        briefs: Bytes::from(briefs_json),
-        feed_changed: unchanged.is_none(),
-        feed,
-        held: plan.reservations.clone(),
-        entries,
-        versions,
-        decisions: plan.decisions.len(),
-        reservations: plan.reservations.len(),
-        unplaced: plan.unplaced.len(),
-        changes,
-    })
+    let briefs = Bytes::from(briefs_json);
+    Ok((
+        CycleDone {
+            briefs: briefs.clone(),
+            feed_changed: unchanged.is_none(),
+            feed,
+            held: plan.reservations.clone(),
+            entries,
+            versions,
+            decisions: plan.decisions.len(),
+            reservations: plan.reservations.len(),
+            unplaced: plan.unplaced.len(),
+            changes,
+        },
+        Files {
+            feed: feed_file,
+            decisions: json,
+            briefs,
+        },
+    ))
+}
+
+/// A cycle's files, to be written once its feed is served: the feed (when it changed),
+/// `decisions.json` (which `/api/decisions` serves) and the 1:1 agendas.
+pub struct Files {
+    feed: Option<Bytes>,
+    decisions: String,
+    briefs: Bytes,
+}
+
+/// A cycle decided and recorded in the store, whose feed can be served at once; its
+/// files are written after ([`Ready::write_files`]).
+pub struct Ready {
+    pub feed: FeedBody,
+    pub files: Files,
+}
+
+impl Ready {
+    /// Writes a cycle's files into the state directory, each atomically.
+    pub fn write_files(dir: &Path, files: &Files) -> Result<(), CycleError> {
+        let state = StateDir::at(dir);
+        if let Some(feed) = &files.feed {
+            state.write_feed(feed).map_err(|source| CycleError::Write {
+                path: state.feed_path(),
+                source,
+            })?;
+        }
+        state
+            .write_decisions(files.decisions.as_bytes())
+            .map_err(|source| CycleError::Write {
+                path: state.decisions_path(),
+                source,
+            })?;
+        state
+            .write_briefs(&files.briefs)
+            .map_err(|source| CycleError::Write {
+                path: state.briefs_path(),
+                source,
+            })
+    }
 }
 
 /// `/api/decisions/ID`: the stored decision with its history.

@@ -13,6 +13,7 @@ mod actions;
 mod busy;
 mod cycle;
 mod health;
+mod offline;
 mod reload;
 mod source;
 mod systemd;
@@ -37,8 +38,9 @@ use crate::store::Store;
 
 use crate::state_dir::StateDir;
 use cycle::decision_json;
-pub use cycle::{
-    cycle_from_file, cycle_from_file_reusing, rules_problem, Caches, CycleError, CycleSummary,
+pub use cycle::{rules_problem, CycleError, Files, Ready};
+pub use offline::{
+    cycle_from_file, cycle_from_file_reusing, decide_and_record, Caches, CycleSummary, Kept,
 };
 use reload::watch_rules;
 use systemd::{notify, notify_reloading, watchdog_interval};
@@ -202,9 +204,11 @@ struct Daemon {
     cycle_error: Option<String>,
     failures: u32,
     next_poll: Instant,
-    /// With `incremental`: the last feed, so that a cycle writes only the changed events'
-    /// text again.
-    rendered: Option<crate::feed::Rendered>,
+    /// With `incremental`: what a cycle keeps for the next (see [`Kept`]).
+    kept: Option<Box<Kept>>,
+    /// The last cycle's files (feed, decisions, agendas) could not be written: the next
+    /// cycle writes them even if nothing changed.
+    unwritten: bool,
 }
 
 /// How the last read of the source went, for /healthz.
@@ -259,7 +263,8 @@ impl Daemon {
             cycle_error: None,
             failures: 0,
             next_poll: Instant::now(),
-            rendered: incremental.then(crate::feed::Rendered::default),
+            kept: incremental.then(Box::default),
+            unwritten: false,
         })
     }
 

@@ -225,6 +225,19 @@ impl Store {
     }
 
     /// The feed events' versions of the last completed cycle.
+    /// The feed versions the last cycle recorded: from the store's memory of it when it
+    /// has one, else read from the feed tree.
+    pub fn last_versions(&self) -> Result<Versions, StoreError> {
+        let guard = self
+            .written
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match guard.as_ref() {
+            Some(w) if w.stray_versions.is_empty() => Ok(w.versions.clone()),
+            _ => self.versions(),
+        }
+    }
+
     pub fn versions(&self) -> Result<Versions, StoreError> {
         let mut out = Versions::new();
         for item in self.feed.iter() {
@@ -314,17 +327,29 @@ impl Store {
         versions: &Versions,
         at: DateTime<Utc>,
     ) -> Result<CycleChanges, StoreError> {
+        self.record_numbered(plan, &[], versions, at)
+    }
+
+    /// [`Store::record_cycle`] with each decision's number (`decide::decide_reusing`):
+    /// a decision made under the number it was last written with is not compared again.
+    pub fn record_numbered(
+        &self,
+        plan: &Plan,
+        made: &[u64],
+        versions: &Versions,
+        at: DateTime<Utc>,
+    ) -> Result<CycleChanges, StoreError> {
         let mut guard = self
             .written
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         // Taken: if anything below fails, the next cycle loads it from the trees again.
-        let written = match guard.take() {
+        let mut written = match guard.take() {
             Some(w) => w,
             None => self.load_written()?,
         };
-        let (changes, decisions, history, now_written) = compare(&written, plan, at);
         let feed = version_writes(&written, versions);
+        let (changes, decisions, history, now_written) = compare(&mut written, plan, made, at);
         let reservations = self.differences(
             &self.reservations,
             plan.reservations.iter().enumerate().map(|(i, r)| {
@@ -366,8 +391,18 @@ impl Store {
                 Ok::<(), ConflictableTransactionError<std::convert::Infallible>>(())
             })?;
         self.db.flush()?;
+        let numbers = if made.len() == plan.decisions.len() {
+            plan.decisions
+                .iter()
+                .zip(made)
+                .map(|(d, &n)| (d.id.clone(), n))
+                .collect()
+        } else {
+            std::collections::HashMap::new()
+        };
         *guard = Some(Written {
             decisions: now_written,
+            numbers,
             versions: versions.clone(),
             stray_decisions: Vec::new(),
             stray_versions: Vec::new(),

@@ -14,6 +14,9 @@ use crate::feed::Versions;
 pub(super) struct Written {
     pub(super) decisions: std::collections::HashMap<String, StoredDecision>,
     pub(super) versions: Versions,
+    /// The number each decision was made under (`decide::decide_reusing`), when the
+    /// cycle that wrote it knew one: a decision with the same number is the same.
+    pub(super) numbers: std::collections::HashMap<String, u64>,
     /// Keys of either tree that did not decode (written by a damaged store): removed by
     /// the next cycle, as they would be if they had decoded.
     pub(super) stray_decisions: Vec<Vec<u8>>,
@@ -27,8 +30,9 @@ pub(super) type Writes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 /// written.
 #[allow(clippy::type_complexity)]
 pub(super) fn compare(
-    written: &Written,
+    written: &mut Written,
     plan: &Plan,
+    made: &[u64],
     at: DateTime<Utc>,
 ) -> (
     CycleChanges,
@@ -44,10 +48,18 @@ pub(super) fn compare(
         .map(|k| (k.clone(), None))
         .collect();
     let mut now = std::collections::HashMap::with_capacity(plan.decisions.len());
-    for d in &plan.decisions {
+    for (i, d) in plan.decisions.iter().enumerate() {
+        let number = made.get(i);
+        if number.is_some() && written.numbers.get(&d.id) == number {
+            // Made under the same number: what is written is this decision.
+            if let Some(p) = written.decisions.remove(&d.id) {
+                now.insert(d.id.clone(), p);
+                continue;
+            }
+        }
         let d = StoredDecision::from_decision(d);
-        let differs = match written.decisions.get(&d.id) {
-            Some(p) if *p == d => {
+        let differs = match written.decisions.remove(&d.id) {
+            Some(p) if p == d => {
                 now.insert(d.id.clone(), d);
                 continue;
             }
@@ -79,11 +91,10 @@ pub(super) fn compare(
         writes.push((d.id.clone().into_bytes(), Some(json(&d))));
         now.insert(d.id.clone(), d);
     }
+    // What is left was not decided this time.
     for id in written.decisions.keys() {
-        if !now.contains_key(id) {
-            changes.gone += 1;
-            writes.push((id.clone().into_bytes(), None));
-        }
+        changes.gone += 1;
+        writes.push((id.clone().into_bytes(), None));
     }
     (changes, writes, history, now)
 }

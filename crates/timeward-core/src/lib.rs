@@ -41,3 +41,21 @@ pub fn suggest(
     plan.unplaced = unplaced;
     plan
 }
+
+/// [`suggest`] carrying over from the last run (kept in `memo`) every decision whose
+/// inputs did not change (see [`decide::decide_reusing`]): the same plan, and beside it
+/// each decision's number (new when it was made in this run).
+pub fn suggest_reusing(
+    snapshot: &std::sync::Arc<calendar::Snapshot>,
+    rules: &rules::Rules,
+    previous: &[decide::Reservation],
+    now: DateTime<Utc>,
+    threads: usize,
+    memo: &mut decide::Memo,
+) -> (decide::Plan, Vec<u64>) {
+    let (reservations, unplaced) = slots::place(snapshot, rules, previous, now);
+    let (mut plan, made) =
+        decide::decide_reusing(snapshot, rules, &reservations, now, threads, memo);
+    plan.unplaced = unplaced;
+    (plan, made)
+}

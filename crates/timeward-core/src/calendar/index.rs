@@ -52,6 +52,11 @@ impl<T> IntervalIndex<T> {
         self.items.is_empty()
     }
 
+    /// The intervals in index order: by start, then end, then value.
+    pub fn as_slice(&self) -> &[Interval<T>] {
+        &self.items
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &Interval<T>> {
         self.items.iter()
     }

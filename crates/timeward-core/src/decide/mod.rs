@@ -10,15 +10,21 @@ mod context;
 mod describe;
 mod facts;
 mod local;
+mod memo;
 pub mod plan;
 mod request_text;
 mod score;
 mod verdict;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 pub use context::{Context, DayLoad, Prepared};
-pub use plan::{previous_reservations, rfc3339, Decision, Plan, Reason, Reservation, Unplaced};
+pub use memo::Memo;
+pub use plan::{
+    previous_reservations, rfc3339, Decision, JsonMade, Plan, Reason, Reservation, Unplaced,
+};
 
 use crate::calendar::Snapshot;
 use crate::rules::Rules;
@@ -59,7 +65,8 @@ pub fn decide_prepared(
 ) -> Plan {
     let now = prepared.now();
     let ctx = Context::with(snapshot, rules, reservations, prepared);
-    let mut decisions = score_all(&ctx, threads.max(1));
+    let all: Vec<usize> = (0..ctx.requests.len()).collect();
+    let mut decisions = score_all(&ctx, threads.max(1), &all);
     decisions.sort_by(|a, b| (a.start, &a.id).cmp(&(b.start, &b.id)));
     let mut reservations = reservations.to_vec();
     reservations.sort_by(|a, b| (a.start, &a.series).cmp(&(b.start, &b.series)));
@@ -75,16 +82,89 @@ pub fn decide_prepared(
     }
 }
 
+/// [`decide_on`] carrying over from the last run (in `memo`) every decision whose inputs
+/// did not change, and keeping this run there for the next. The plan is the one
+/// [`decide_on`] gives (tested byte for byte); beside it, for each decision, a number that
+/// is new when the decision was made in this run and the same as last run's when it was
+/// carried over (what is built from a decision can be kept by it).
+pub fn decide_reusing(
+    snapshot: &Arc<Snapshot>,
+    rules: &Rules,
+    reservations: &[Reservation],
+    now: DateTime<Utc>,
+    threads: usize,
+    memo: &mut Memo,
+) -> (Plan, Vec<u64>) {
+    let prepared = Prepared::new(snapshot, rules, now, threads);
+    let ctx = Context::with(snapshot, rules, reservations, &prepared);
+    let carried = match memo.take() {
+        Some(last) => memo::carry(last, &ctx, snapshot),
+        None => (0..ctx.requests.len()).map(|_| None).collect(),
+    };
+    let reused = carried.iter().filter(|c| c.is_some()).count();
+    let missing: Vec<usize> = (0..carried.len())
+        .filter(|&i| carried[i].is_none())
+        .collect();
+    let mut fresh = score_all(&ctx, threads.max(1), &missing).into_iter();
+    let made: Vec<(Decision, u64)> = carried
+        .into_iter()
+        .map(|c| c.or_else(|| Some((fresh.next()?, memo::stamp()))))
+        .collect::<Option<_>>()
+        .unwrap_or_default();
+    let mut sorted = made.clone();
+    sorted.sort_by(|(a, _), (b, _)| (a.start, &a.id).cmp(&(b.start, &b.id)));
+    let (decisions, stamps): (Vec<Decision>, Vec<u64>) = sorted.into_iter().unzip();
+    let mut held = reservations.to_vec();
+    held.sort_by(|a, b| (a.start, &a.series).cmp(&(b.start, &b.series)));
+    let mut warnings = snapshot.warnings.clone();
+    warnings.extend(ctx.warnings.iter().cloned());
+    let plan = Plan {
+        now,
+        timezone: rules.executive.timezone,
+        decisions,
+        reservations: held,
+        unplaced: Vec::new(),
+        warnings,
+    };
+    let goals = memo::goal_names(&ctx);
+    let Context {
+        busy,
+        pending,
+        requests,
+        held,
+        load,
+        ..
+    } = ctx;
+    memo.keep(
+        memo::Last {
+            snapshot: Arc::clone(snapshot),
+            rules: rules.clone(),
+            now,
+            goals,
+            busy,
+            pending,
+            requests,
+            reservations: reservations.to_vec(),
+            held,
+            load,
+            decisions: made.into_iter().map(Some).collect(),
+        },
+        reused,
+    );
+    (plan, stamps)
+}
+
 /// Scores every request. Requests are independent, so a large calendar is split into one
 /// contiguous chunk per core; the chunks are joined in order, so the result is the same
 /// as scoring them one by one.
-fn score_all(ctx: &Context<'_>, cores: usize) -> Vec<Decision> {
+fn score_all(ctx: &Context<'_>, cores: usize, which: &[usize]) -> Vec<Decision> {
     const PER_THREAD_AT_LEAST: usize = 128;
-    let n = ctx.requests.len();
+    let n = which.len();
     let threads = cores.min(n / PER_THREAD_AT_LEAST).max(1);
     let score_range = |from: usize, to: usize| -> Vec<Decision> {
-        (from..to)
-            .map(|i| score::decide_one(ctx, i, &ctx.requests[i]))
+        which[from..to]
+            .iter()
+            .map(|&i| score::decide_one(ctx, i, &ctx.requests[i]))
             .collect()
     };
     if threads == 1 {

@@ -195,27 +195,79 @@ struct JsonUnplaced<'a> {
     reason: &'a str,
 }
 
+fn json_decision(d: &Decision, tz: Tz) -> JsonDecision<'_> {
+    JsonDecision {
+        id: &d.id,
+        title: &d.title,
+        start: rfc3339(d.start, tz),
+        end: rfc3339(d.end, tz),
+        organizer: d.organizer.as_deref(),
+        verdict: d.verdict.as_str(),
+        delegate_to: d.delegate_to.as_deref(),
+        score: d.score,
+        reasons: &d.reasons,
+    }
+}
+
+/// Each decision's JSON as the last [`Plan::to_json_reusing`] wrote it, by the decision's
+/// number (see `decide::decide_reusing`).
+#[derive(Default)]
+pub struct JsonMade {
+    timezone: Option<Tz>,
+    by_number: std::collections::HashMap<u64, String>,
+}
+
 impl Plan {
     /// The plan as a JSON object, pretty-printed, byte-for-byte the same for the same plan.
     pub fn to_json(&self) -> String {
+        self.json_with(
+            self.decisions
+                .iter()
+                .map(|d| json_decision(d, self.timezone))
+                .collect(),
+        )
+    }
+
+    /// [`Plan::to_json`], taking from `cache` the JSON of each decision whose number (in
+    /// `made`, by decision) it holds; the same bytes (tested).
+    pub fn to_json_reusing(&self, made: &[u64], cache: &mut JsonMade) -> String {
+        let tz = self.timezone;
+        if made.len() != self.decisions.len() {
+            return self.to_json();
+        }
+        if cache.timezone != Some(tz) {
+            cache.by_number.clear();
+            cache.timezone = Some(tz);
+        }
+        let mut last = std::mem::take(&mut cache.by_number);
+        let mut array = String::from("[");
+        for (i, (d, n)) in self.decisions.iter().zip(made).enumerate() {
+            let text = last.remove(n).unwrap_or_else(|| {
+                // Serialising plain structs of strings and numbers cannot fail; one
+                // level down in the plan's object, two in its list.
+                serde_json::to_string_pretty(&json_decision(d, tz))
+                    .unwrap_or_default()
+                    .replace('\n', "\n    ")
+            });
+            array.push_str(if i == 0 { "\n    " } else { ",\n    " });
+            array.push_str(&text);
+            cache.by_number.insert(*n, text);
+        }
+        array.push_str(if self.decisions.is_empty() {
+            "]"
+        } else {
+            "\n  ]"
+        });
+        let rest = self.json_with(Vec::new());
+        // The key is the object's second; a string value cannot hold it unescaped.
+        rest.replacen("\"decisions\": []", &format!("\"decisions\": {array}"), 1)
+    }
+
+    fn json_with(&self, decisions: Vec<JsonDecision<'_>>) -> String {
         let tz = self.timezone;
         let plan = JsonPlan {
             now: rfc3339(self.now, tz),
-            decisions: self
-                .decisions
-                .iter()
-                .map(|d| JsonDecision {
-                    id: &d.id,
-                    title: &d.title,
-                    start: rfc3339(d.start, tz),
-                    end: rfc3339(d.end, tz),
-                    organizer: d.organizer.as_deref(),
-                    verdict: d.verdict.as_str(),
-                    delegate_to: d.delegate_to.as_deref(),
-                    score: d.score,
-                    reasons: &d.reasons,
-                })
-                .collect(),
+            decisions,
             reservations: self
                 .reservations
                 .iter()

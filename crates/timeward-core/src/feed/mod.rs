@@ -61,36 +61,98 @@ pub type Versions = BTreeMap<String, Version>;
 pub fn entries(plan: &Plan, rules: &Rules, briefs: &[Brief]) -> Vec<FeedEvent> {
     let mut out = Vec::new();
     for d in &plan.decisions {
-        let label = match (&d.verdict, d.delegate_to.as_deref()) {
-            (Verdict::Accept, _) => "Accept".to_string(),
-            (Verdict::Decline, _) => "Decline".to_string(),
-            (Verdict::Delegate, Some(to)) => format!("Delegate → {}", rules.delegate_name(to)),
-            (Verdict::Delegate, None) => "Delegate".to_string(),
+        suggestions(d, rules, &mut out);
+    }
+    reservations(plan, briefs, &mut out);
+    out.sort_by(|a, b| (a.start, &a.uid).cmp(&(b.start, &b.uid)));
+    out
+}
+
+/// The feed events last made for each decision, with their digests, by the decision's
+/// number (see `decide::decide_reusing`).
+#[derive(Default)]
+pub struct Made {
+    by_number: std::collections::HashMap<u64, Vec<(FeedEvent, u64)>>,
+}
+
+/// [`entries`], taking from `cache` the events of each decision whose number (in `made`,
+/// by decision) it holds, with each event's digest beside it (for [`advance_digested`]).
+/// A decision's number stands for the decision and the rules it was made with, so its
+/// events are the same. The same events as [`entries`] (tested).
+pub fn entries_reusing(
+    plan: &Plan,
+    made: &[u64],
+    rules: &Rules,
+    briefs: &[Brief],
+    cache: &mut Made,
+) -> (Vec<FeedEvent>, Vec<u64>) {
+    let mut last = std::mem::take(&mut cache.by_number);
+    let mut all: Vec<(FeedEvent, u64)> = Vec::new();
+    for (i, d) in plan.decisions.iter().enumerate() {
+        let mine = match made.get(i).and_then(|n| last.remove(n)) {
+            Some(kept) => kept,
+            None => {
+                let mut fresh = Vec::new();
+                suggestions(d, rules, &mut fresh);
+                fresh
+                    .into_iter()
+                    .map(|e| {
+                        let h = digest(&e);
+                        (e, h)
+                    })
+                    .collect()
+            }
         };
-        let mut description = format!("Score {}\n", d.score);
-        for r in &d.reasons {
-            description.push_str(&format!("{:+} {}: {}\n", r.points, r.source, r.detail));
-        }
-        let id_hash = hash(d.id.as_bytes());
-        for &(start, end) in &d.occurrences {
-            out.push(FeedEvent {
-                uid: format!(
-                    "{id_hash:016x}-{}@suggestion.timeward",
-                    start.format("%Y%m%dT%H%M%SZ")
-                ),
-                summary: format!("{label} · {}", d.title),
-                description: description.trim_end().to_string(),
-                start,
-                end,
-                what: What::Suggestion {
-                    verdict: d.verdict.clone(),
-                    score: d.score,
-                    delegate_to: d.delegate_to.clone(),
-                    event_id: d.id.clone(),
-                },
-            });
+        all.extend(mine.iter().cloned());
+        if let Some(&n) = made.get(i) {
+            cache.by_number.insert(n, mine);
         }
     }
+    let mut rest = Vec::new();
+    reservations(plan, briefs, &mut rest);
+    all.extend(rest.into_iter().map(|e| {
+        let h = digest(&e);
+        (e, h)
+    }));
+    all.sort_by(|(a, _), (b, _)| (a.start, &a.uid).cmp(&(b.start, &b.uid)));
+    all.into_iter().unzip()
+}
+
+/// The feed events of one pending request: one per occurrence.
+fn suggestions(d: &crate::decide::Decision, rules: &Rules, out: &mut Vec<FeedEvent>) {
+    let label = match (&d.verdict, d.delegate_to.as_deref()) {
+        (Verdict::Accept, _) => "Accept".to_string(),
+        (Verdict::Decline, _) => "Decline".to_string(),
+        (Verdict::Delegate, Some(to)) => format!("Delegate → {}", rules.delegate_name(to)),
+        (Verdict::Delegate, None) => "Delegate".to_string(),
+    };
+    let mut description = format!("Score {}\n", d.score);
+    for r in &d.reasons {
+        description.push_str(&format!("{:+} {}: {}\n", r.points, r.source, r.detail));
+    }
+    let id_hash = hash(d.id.as_bytes());
+    for &(start, end) in &d.occurrences {
+        out.push(FeedEvent {
+            uid: format!(
+                "{id_hash:016x}-{}@suggestion.timeward",
+                start.format("%Y%m%dT%H%M%SZ")
+            ),
+            summary: format!("{label} · {}", d.title),
+            description: description.trim_end().to_string(),
+            start,
+            end,
+            what: What::Suggestion {
+                verdict: d.verdict.clone(),
+                score: d.score,
+                delegate_to: d.delegate_to.clone(),
+                event_id: d.id.clone(),
+            },
+        });
+    }
+}
+
+/// The feed events of the held 1:1s, each with its agenda when it has one.
+fn reservations(plan: &Plan, briefs: &[Brief], out: &mut Vec<FeedEvent>) {
     for r in &plan.reservations {
         let local = r.start.with_timezone(&plan.timezone);
         let mut description = format!(
@@ -117,18 +179,27 @@ pub fn entries(plan: &Plan, rules: &Rules, briefs: &[Brief]) -> Vec<FeedEvent> {
             what: What::Reservation,
         });
     }
-    out.sort_by(|a, b| (a.start, &a.uid).cmp(&(b.start, &b.uid)));
-    out
 }
 
 /// The versions for this cycle's events: unchanged events keep theirs; changed ones get
 /// `sequence + 1` and `changed = now`; new ones start at 0. Events no longer in the feed
 /// are dropped.
 pub fn advance(previous: &Versions, events: &[FeedEvent], now: DateTime<Utc>) -> Versions {
+    let digests: Vec<u64> = events.iter().map(digest).collect();
+    advance_digested(previous, events, &digests, now)
+}
+
+/// [`advance`] with each event's digest given (by [`entries_reusing`]).
+pub fn advance_digested(
+    previous: &Versions,
+    events: &[FeedEvent],
+    digests: &[u64],
+    now: DateTime<Utc>,
+) -> Versions {
     events
         .iter()
-        .map(|e| {
-            let digest = digest(e);
+        .zip(digests)
+        .map(|(e, &digest)| {
             let v = match previous.get(&e.uid) {
                 Some(v) if v.digest == digest => *v,
                 Some(v) => Version {
@@ -253,7 +324,8 @@ fn event_text(e: &FeedEvent, v: Version) -> String {
     Component::to_string(&ev.done())
 }
 
-fn digest(e: &FeedEvent) -> u64 {
+/// What a feed event says, as a number: its version moves when this does.
+pub fn digest(e: &FeedEvent) -> u64 {
     let what = match &e.what {
         What::Suggestion {
             verdict,

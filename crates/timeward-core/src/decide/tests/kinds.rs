@@ -16,14 +16,25 @@ fn scoring_on_several_threads_gives_what_one_thread_gives() {
     let rules = Rules::parse(&rules_toml(7, 5, 20), "gen.toml").expect("generated rules parse");
     let ctx = super::super::Context::build(&snapshot, &rules, &[], now(), 1);
     assert!(ctx.requests.len() > 500, "{}", ctx.requests.len());
-    let one = super::super::score_all(&ctx, 1);
+    let all: Vec<usize> = (0..ctx.requests.len()).collect();
+    let one = super::super::score_all(&ctx, 1, &all);
+    // And a scattered few, as a run that carries the rest over scores them.
+    let few: Vec<usize> = all.iter().copied().filter(|i| i % 3 == 1).collect();
+    let some = super::super::score_all(&ctx, 1, &few);
     for threads in [2, 3, 7] {
         assert_eq!(
-            super::super::score_all(&ctx, threads),
+            super::super::score_all(&ctx, threads, &all),
             one,
             "{threads} threads"
         );
+        assert_eq!(
+            super::super::score_all(&ctx, threads, &few),
+            some,
+            "{threads} threads, some"
+        );
     }
+    assert_eq!(some.len(), few.len());
+    assert!(few.iter().zip(&some).all(|(&i, d)| *d == one[i]));
 }
 
 #[test]

@@ -151,5 +151,6 @@ fn busy(uid: &str, title: &str, day: u32, h: u32, m: u32, minutes: i64) -> Event
 }
 
 mod kinds;
+mod memo;
 mod verdicts;
 mod weights;

@@ -1,0 +1,245 @@
+//! Scoring again only the requests a change can reach. A run on a calendar that changed
+//! in a few events keeps every decision of the last run whose inputs are all unchanged:
+//! its own event and occurrences, the busy time, 1:1s and other requests around them
+//! (within the buffer), the loads of its days, the rules, the active goals, and how near
+//! it is to `now` (inside the notice a rule or the limits look at, it is scored again).
+//! What a decision reads is listed in `score.rs`; this module names the same inputs, and
+//! `tests/incremental.rs` holds the result equal to a run from scratch, byte for byte.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+
+use super::context::{Context, DayLoad, Request};
+use super::plan::{Decision, Reservation};
+use crate::calendar::index::Interval;
+use crate::calendar::{IntervalIndex, Snapshot};
+use crate::rules::Rules;
+
+/// Every decision made gets a number no other has had in this process, which a decision
+/// carried over from the last run keeps: what is built from a decision (its feed events,
+/// its JSON) can be kept by that number.
+static MADE: AtomicU64 = AtomicU64::new(1);
+
+pub(super) fn stamp() -> u64 {
+    MADE.fetch_add(1, Ordering::Relaxed)
+}
+
+/// What a run keeps for the next (see the module's text).
+#[derive(Default)]
+pub struct Memo {
+    last: Option<Last>,
+    reused: usize,
+}
+
+impl Memo {
+    pub fn new() -> Memo {
+        Memo::default()
+    }
+
+    /// How many decisions the last run carried over instead of scoring.
+    pub fn reused(&self) -> usize {
+        self.reused
+    }
+}
+
+pub(super) struct Last {
+    pub snapshot: Arc<Snapshot>,
+    pub rules: Rules,
+    pub now: DateTime<Utc>,
+    pub goals: Vec<String>,
+    pub busy: Arc<IntervalIndex<usize>>,
+    pub pending: Arc<IntervalIndex<usize>>,
+    pub requests: Arc<Vec<Request>>,
+    pub reservations: Vec<Reservation>,
+    pub held: IntervalIndex<usize>,
+    pub load: BTreeMap<NaiveDate, DayLoad>,
+    /// By request, as `requests`.
+    pub decisions: Vec<Option<(Decision, u64)>>,
+}
+
+impl Memo {
+    pub(super) fn take(&mut self) -> Option<Last> {
+        self.last.take()
+    }
+
+    pub(super) fn keep(&mut self, last: Last, reused: usize) {
+        self.last = Some(last);
+        self.reused = reused;
+    }
+}
+
+/// Names of the goals active in `ctx`.
+pub(super) fn goal_names(ctx: &Context<'_>) -> Vec<String> {
+    ctx.goals.iter().map(|g| g.name.clone()).collect()
+}
+
+/// The decisions of `last` that still hold in `ctx` (at `now`), by this run's request.
+pub(super) fn carry(
+    mut last: Last,
+    ctx: &Context<'_>,
+    snapshot: &Snapshot,
+) -> Vec<Option<(Decision, u64)>> {
+    let none = || (0..ctx.requests.len()).map(|_| None).collect();
+    if last.rules != *ctx.rules || last.goals != goal_names(ctx) {
+        return none();
+    }
+    let changed = Changed::between(&last, ctx, snapshot);
+    let rules = ctx.rules;
+    let notice = rules
+        .rules
+        .iter()
+        .filter_map(|r| r.when.notice_under)
+        .fold(rules.limits.min_notice, TimeDelta::max);
+    let pad = rules.limits.buffer.max(TimeDelta::zero()) + TimeDelta::seconds(1);
+    let old_events = &last.snapshot.events;
+    let by_uid: HashMap<&str, usize> = last
+        .requests
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (old_events[r.event].uid.as_str(), i))
+        .collect();
+    let mut out = Vec::with_capacity(ctx.requests.len());
+    for req in ctx.requests.iter() {
+        let event = &ctx.events[req.event];
+        let kept = by_uid.get(event.uid.as_str()).and_then(|&i| {
+            let old = &last.requests[i];
+            let first = req.occurrences.first()?.0;
+            let same = old.occurrences == req.occurrences
+                && old_events[old.event] == *event
+                && first - ctx.now >= notice
+                && first - last.now >= notice
+                && !req.occurrences.iter().any(|&(s, e)| {
+                    changed.around.any_overlapping(s - pad, e + pad)
+                        || changed.days.contains(&ctx.local(s).date())
+                });
+            if same {
+                last.decisions.get_mut(i)?.take()
+            } else {
+                None
+            }
+        });
+        out.push(kept);
+    }
+    out
+}
+
+/// Where the calendar around the requests changed between two runs: times whose busy
+/// time, 1:1s or pending requests differ in anything a decision says of them, and days
+/// whose meeting load differs.
+struct Changed {
+    around: IntervalIndex<u8>,
+    days: std::collections::HashSet<NaiveDate>,
+}
+
+type Span = (DateTime<Utc>, DateTime<Utc>);
+
+impl Changed {
+    fn between(last: &Last, ctx: &Context<'_>, snapshot: &Snapshot) -> Changed {
+        let (old, new) = (&last.snapshot.events, &snapshot.events);
+        let mut spans: Vec<Span> = Vec::new();
+        differ(
+            last.busy.as_slice(),
+            ctx.busy.as_slice(),
+            |v| old[v].public_title(),
+            |v| new[v].public_title(),
+            &mut spans,
+        );
+        differ(
+            last.pending.as_slice(),
+            ctx.pending.as_slice(),
+            |v| {
+                let e = &old[last.requests[v].event];
+                (e.uid.as_str(), e.public_title())
+            },
+            |v| {
+                let e = &new[ctx.requests[v].event];
+                (e.uid.as_str(), e.public_title())
+            },
+            &mut spans,
+        );
+        differ(
+            last.held.as_slice(),
+            ctx.held.as_slice(),
+            |v| last.reservations[v].series.as_str(),
+            |v| ctx.reservations[v].series.as_str(),
+            &mut spans,
+        );
+        let mut days = std::collections::HashSet::new();
+        for (day, load) in &last.load {
+            if ctx.load.get(day) != Some(load) {
+                days.insert(*day);
+            }
+        }
+        for (day, load) in &ctx.load {
+            if last.load.get(day) != Some(load) {
+                days.insert(*day);
+            }
+        }
+        let around = IntervalIndex::new(
+            spans
+                .into_iter()
+                .map(|(start, end)| Interval {
+                    start,
+                    // An empty span still marks its instant.
+                    end: end.max(start + TimeDelta::seconds(1)),
+                    value: 0,
+                })
+                .collect(),
+        );
+        Changed { around, days }
+    }
+}
+
+/// The spans where two sorted interval lists differ: a span in one and not the other, or
+/// a span whose intervals (in index order, which decides which one a request cites) say
+/// different things by `old_key` and `new_key`.
+fn differ<K: PartialEq>(
+    old: &[Interval<usize>],
+    new: &[Interval<usize>],
+    old_key: impl Fn(usize) -> K,
+    new_key: impl Fn(usize) -> K,
+    out: &mut Vec<Span>,
+) {
+    let group = |items: &[Interval<usize>], from: usize| -> usize {
+        let at = (items[from].start, items[from].end);
+        from + items[from..]
+            .iter()
+            .take_while(|it| (it.start, it.end) == at)
+            .count()
+    };
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() || j < new.len() {
+        let a = old.get(i).map(|it| (it.start, it.end));
+        let b = new.get(j).map(|it| (it.start, it.end));
+        match (a, b) {
+            (Some(a), Some(b)) if a == b => {
+                let (gi, gj) = (group(old, i), group(new, j));
+                let same = gi - i == gj - j
+                    && old[i..gi]
+                        .iter()
+                        .zip(&new[j..gj])
+                        .all(|(x, y)| old_key(x.value) == new_key(y.value));
+                if !same {
+                    out.push(a);
+                }
+                (i, j) = (gi, gj);
+            }
+            (Some(a), Some(b)) if a < b => {
+                out.push(a);
+                i += 1;
+            }
+            (Some(a), None) => {
+                out.push(a);
+                i += 1;
+            }
+            (_, Some(b)) => {
+                out.push(b);
+                j += 1;
+            }
+            (None, None) => break,
+        }
+    }
+}
