@@ -96,7 +96,8 @@ fn bench(c: &mut Criterion) {
     // the calendar already read (as a Google poll hands it over, or the reader's cache
     // for a file), decide (scoring again only what the change reaches), record in the
     // store (flushed), render; the files are written after the feed is served. Two
-    // calendars in turn that differ in one meeting moved by an hour.
+    // calendars in turn that differ in one invitation its organiser moved by an hour
+    // (its suggestion moves, so each cycle's feed differs from the last).
     let exec = rules.executive.email.clone();
     let mut read = timeward::calendar::ics::parse_bytes(text.as_bytes()).expect("parses");
     read.compact(&exec);
@@ -107,11 +108,11 @@ fn bench(c: &mut Criterion) {
         .events
         .iter()
         .position(|e| {
-            e.kind(&exec) == timeward::calendar::Kind::Busy
+            e.kind(&exec) == timeward::calendar::Kind::Request
                 && !e.is_recurring()
                 && matches!(e.start, timeward::calendar::EventTime::Zoned(t, _) if t > soon)
         })
-        .expect("a busy meeting");
+        .expect("an invitation");
     if let timeward::calendar::EventTime::Zoned(t, tz) = moved.events[i].start {
         moved.events[i].start =
             timeward::calendar::EventTime::Zoned(t + chrono::TimeDelta::hours(1), tz);
@@ -120,9 +121,13 @@ fn bench(c: &mut Criterion) {
     let mut kept = timeward::daemon::Kept::default();
     let mut served = feed.take();
     let mut turn = false;
+    // Timed from the poll's result to the feed ready to serve, as the daemon's log says
+    // `served_ms`; what the daemon does after serving (the files, handing the plan back
+    // to what it keeps, dropping the cycle's leftovers) is done outside the measure.
     let mut poll = |kept: &mut timeward::daemon::Kept| {
         turn = !turn;
         let snapshot = if turn { &b } else { &a };
+        let started = std::time::Instant::now();
         let ready = timeward::daemon::decide_and_record(
             &store,
             &dir,
@@ -130,20 +135,23 @@ fn bench(c: &mut Criterion) {
             &rules,
             now,
             served.take(),
-            Some(kept),
+            Some(&mut *kept),
         )
         .expect("cycle");
+        let took = started.elapsed();
         served = Some(ready.feed.clone());
-        ready
+        ready.files.hand_back(kept);
+        (took, served.clone())
     };
-    poll(&mut kept);
-    let ready = poll(&mut kept);
-    timeward::daemon::Ready::write_files(&dir, &ready.files).expect("files");
+    let one = poll(&mut kept).1.expect("served");
+    let other = poll(&mut kept).1.expect("served");
+    assert!(one.bytes != other.bytes, "the feed changes");
+    assert!(one.etag != other.etag, "and so does its ETag");
     eprintln!("carried over: {} decisions", kept.memo.reused());
-    assert!(kept.memo.reused() > 900, "{}", kept.memo.reused());
+    assert!(kept.memo.reused() > 800, "{}", kept.memo.reused());
     g.bench_function(
-        "10k events, one meeting moved, poll result to feed served (incremental)",
-        |b| b.iter(|| poll(&mut kept)),
+        "10k events, one invitation moved, poll result to feed served (incremental)",
+        |b| b.iter_custom(|n| (0..n).map(|_| poll(&mut kept).0).sum()),
     );
     g.finish();
     drop(store);

@@ -101,7 +101,7 @@ fn main() {
 }
 
 /// The incremental path, poll result to feed served, step by step: two calendars in turn
-/// that differ in one meeting moved by an hour (the mean of 20 alternations).
+/// that differ in one invitation moved by an hour (the mean of the rounds after two).
 fn poll_stages(
     store: &Store,
     a: std::sync::Arc<timeward::calendar::Snapshot>,
@@ -117,18 +117,30 @@ fn poll_stages(
         .events
         .iter()
         .position(|e| {
-            e.kind(&exec) == Kind::Busy
+            e.kind(&exec) == Kind::Request
                 && !e.is_recurring()
                 && matches!(e.start, EventTime::Zoned(t, _) if t > soon)
         })
-        .expect("a busy meeting");
+        .expect("an invitation");
     if let EventTime::Zoned(t, tz) = moved.events[i].start {
         moved.events[i].start = EventTime::Zoned(t + chrono::TimeDelta::hours(1), tz);
     }
     let b = Arc::new(moved);
+    let same = t("compare 10k events (equality)", || {
+        a.events
+            .iter()
+            .zip(&b.events)
+            .filter(|(x, y)| x == y)
+            .count()
+    });
+    eprintln!("  {same} equal");
     let mut kept = timeward::daemon::Kept::default();
     let mut sums = std::collections::BTreeMap::<&str, f64>::new();
-    let rounds = 40;
+    let rounds = std::env::var("ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(40);
+    let mut last_text = None;
     for round in 0..rounds {
         let snap = if round % 2 == 0 { &a } else { &b };
         let mut lap = Instant::now();
@@ -140,12 +152,10 @@ fn poll_stages(
         };
         let previous = store.reservations().expect("reservations");
         mark("a store.reservations");
-        let (held, unplaced) = timeward::slots::place(snap, rules, &previous, now);
-        mark("b place");
-        let (mut plan, made) =
-            timeward::decide::decide_reusing(snap, rules, &held, now, 2, &mut kept.memo);
-        plan.unplaced = unplaced;
-        mark("c decide_reusing");
+        let (plan, made) = timeward::suggest_reusing(snap, rules, &previous, now, &mut kept.memo);
+        mark("b suggest_reusing (place || prepare, decide)");
+        let _changes = store.verdict_changes(&plan, now).expect("changes");
+        mark("c verdict changes (1:1 agendas)");
         let (entries, digests) =
             timeward::feed::entries_reusing(&plan, &made, rules, &[], &mut kept.events);
         mark("d entries_reusing");
@@ -153,7 +163,7 @@ fn poll_stages(
         mark("e last_versions");
         let versions = timeward::feed::advance_digested(&last, &entries, &digests, now);
         mark("f advance");
-        let mut text = timeward::feed::render_reusing(
+        let text = timeward::feed::render_reusing(
             &entries,
             &versions,
             "x",
@@ -161,16 +171,23 @@ fn poll_stages(
             &mut kept.rendered,
         );
         mark("g render_reusing");
-        let json = plan.to_json_reusing(&made, &mut kept.json);
-        mark("h to_json_reusing");
         store
             .record_numbered(&plan, &made, &versions, now)
             .expect("record");
-        mark("i record_numbered");
-        text.shrink_to_fit();
-        mark("j shrink");
-        drop((plan, entries, versions, text, json));
-        mark("k drop");
+        mark("h record_numbered");
+        mark("i shrink");
+        drop((entries, versions));
+        mark("j drop");
+        let same = last_text
+            .as_ref()
+            .is_some_and(|t: &std::sync::Arc<String>| **t == *text);
+        mark("l compare with the last feed");
+        assert!(!same, "the feed changes at every round");
+        last_text = Some(text.clone());
+        let json = plan.to_json_reusing(&made, &mut kept.json);
+        mark("k (after serving) to_json_reusing");
+        drop(json);
+        kept.memo.give_back(plan);
     }
     let n = f64::from(rounds - 2);
     for (name, total) in sums {

@@ -113,11 +113,18 @@ impl Daemon {
     async fn write_files(&mut self, files: Files) -> Result<(), CycleError> {
         let dir = self.config.state_dir.clone();
         let span = tracing::Span::current();
-        let written =
-            tokio::task::spawn_blocking(move || span.in_scope(|| Ready::write_files(&dir, &files)))
-                .await
-                .map_err(|e| CycleError::Stopped(crate::panic::join_error("the cycle", &e)))
-                .and_then(|r| r);
+        let mut files = files;
+        let written = tokio::task::spawn_blocking(move || {
+            span.in_scope(|| (Ready::write_files(&dir, &mut files), files))
+        })
+        .await
+        .map_err(|e| CycleError::Stopped(crate::panic::join_error("the cycle", &e)))
+        .and_then(|(r, files)| {
+            if let Some(kept) = self.kept.as_deref_mut() {
+                files.hand_back(kept);
+            }
+            r
+        });
         self.unwritten = written.is_err();
         written
     }
@@ -298,28 +305,34 @@ pub(super) fn run_cycle(
         &rules.executive.name
     };
     let name = format!("timeward · {who}");
-    let (text, json) = match kept {
-        Some(k) => (
-            crate::feed::render_reusing(&entries, &versions, &name, refresh, &mut k.rendered),
-            plan.to_json_reusing(&made, &mut k.json),
-        ),
-        None => (
-            crate::feed::render(&entries, &versions, &name, refresh),
-            plan.to_json(),
-        ),
+    let (bytes, tag, json) = match kept {
+        Some(k) => {
+            let text =
+                crate::feed::render_reusing(&entries, &versions, &name, refresh, &mut k.rendered);
+            // The text the feed cache keeps is the one served: shared, not copied.
+            let bytes = Bytes::from_owner(Shared(text));
+            (bytes, k.rendered.tag(), Some(std::mem::take(&mut k.json)))
+        }
+        None => {
+            let mut text = crate::feed::render(&entries, &versions, &name, refresh);
+            // Served until the next change: no spare capacity kept with it.
+            text.shrink_to_fit();
+            let tag = crate::feed::tag(text.as_bytes());
+            (Bytes::from(text), tag, None)
+        }
     };
     let changes = store.record_numbered(&plan, &made, &versions, now)?;
-    let mut text = text;
-    // Served until the next change: no spare capacity kept with it.
-    text.shrink_to_fit();
-    let bytes = Bytes::from(text);
+    // The same tag and length: the same bytes (the tag hashes every piece of them).
     let unchanged = previous_feed
         .as_ref()
-        .filter(|f| f.bytes == bytes && state.feed_path().is_file());
+        .filter(|f| f.tag == tag && f.bytes.len() == bytes.len() && state.feed_path().is_file());
     let (feed, feed_file) = match unchanged {
         // The same bytes: the same ETag and Last-Modified, and no write.
         Some(f) => (f.clone(), None),
-        None => (FeedBody::new(bytes.clone(), SystemTime::now()), Some(bytes)),
+        None => {
+            let body = FeedBody::tagged(bytes.clone(), tag, SystemTime::now());
+            (body, Some(bytes))
+        }
     };
     let briefs_json = crate::brief::to_json(&briefs, rules.executive.timezone);
     let briefs = Bytes::from(briefs_json);
@@ -338,18 +351,44 @@ pub(super) fn run_cycle(
         },
         Files {
             feed: feed_file,
-            decisions: json,
+            plan,
+            made,
+            json,
             briefs,
         },
     ))
 }
 
+/// The feed's text as its cache keeps it, served as bytes without a copy.
+struct Shared(Arc<String>);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
 /// A cycle's files, to be written once its feed is served: the feed (when it changed),
-/// `decisions.json` (which `/api/decisions` serves) and the 1:1 agendas.
+/// `decisions.json` (which `/api/decisions` serves; made from the plan only then) and the
+/// 1:1 agendas.
 pub struct Files {
     feed: Option<Bytes>,
-    decisions: String,
+    plan: crate::decide::Plan,
+    made: Vec<u64>,
+    /// With `incremental`: each decision's JSON as last written (see [`super::Kept`]).
+    json: Option<crate::decide::JsonMade>,
     briefs: Bytes,
+}
+
+impl Files {
+    /// Gives what an incremental cycle lent its files back to what it keeps: the plan
+    /// (whose decisions the next cycle carries over) and the decisions' JSON.
+    pub fn hand_back(self, kept: &mut super::Kept) {
+        if let Some(json) = self.json {
+            kept.json = json;
+        }
+        kept.memo.give_back(self.plan);
+    }
 }
 
 /// A cycle decided and recorded in the store, whose feed can be served at once; its
@@ -361,8 +400,12 @@ pub struct Ready {
 
 impl Ready {
     /// Writes a cycle's files into the state directory, each atomically.
-    pub fn write_files(dir: &Path, files: &Files) -> Result<(), CycleError> {
+    pub fn write_files(dir: &Path, files: &mut Files) -> Result<(), CycleError> {
         let state = StateDir::at(dir);
+        let json = match files.json.as_mut() {
+            Some(cache) => files.plan.to_json_reusing(&files.made, cache),
+            None => files.plan.to_json(),
+        };
         if let Some(feed) = &files.feed {
             state.write_feed(feed).map_err(|source| CycleError::Write {
                 path: state.feed_path(),
@@ -370,7 +413,7 @@ impl Ready {
             })?;
         }
         state
-            .write_decisions(files.decisions.as_bytes())
+            .write_decisions(json.as_bytes())
             .map_err(|source| CycleError::Write {
                 path: state.decisions_path(),
                 source,

@@ -105,7 +105,7 @@ fn cycle_from(
     caches: Option<&mut Caches>,
 ) -> Result<(CycleSummary, FeedBody), CycleError> {
     let exec = &rules.executive.email;
-    let (mut snapshot, kept) = match caches {
+    let (mut snapshot, mut kept) = match caches {
         Some(c) => {
             let s = crate::source::ics::load_reusing(calendar, &mut c.reuse)?;
             c.reuse.compact(exec);
@@ -126,9 +126,14 @@ fn cycle_from(
             previous_feed,
             problems,
         },
-        kept,
+        kept.as_deref_mut(),
     )?;
-    Ready::write_files(dir, &files)?;
+    let mut files = files;
+    let written = Ready::write_files(dir, &mut files);
+    if let Some(k) = kept {
+        files.hand_back(k);
+    }
+    written?;
     Ok((
         CycleSummary {
             events: snapshot.events.len(),
@@ -143,7 +148,9 @@ fn cycle_from(
 
 /// The daemon's cycle on a calendar already read (a poll's result), up to the moment its
 /// feed can be served: decide (with `kept`, only what changed), record in the store,
-/// render. For the benchmark of that path; the daemon runs the same.
+/// render. For the benchmark of that path; the daemon runs the same. The daemon then
+/// serves `feed`, writes the files and hands them back to `kept`
+/// ([`Ready::write_files`], [`super::Files::hand_back`]).
 #[allow(clippy::too_many_arguments)]
 pub fn decide_and_record(
     store: &Store,

@@ -47,15 +47,25 @@ pub struct FeedBody {
     pub etag: String,
     /// When these bytes were first served (the HTTP date has whole seconds).
     pub modified: SystemTime,
+    /// The number the ETag is made of (`feed::tag`): the next cycle compares it, and the
+    /// length, instead of the bytes.
+    pub tag: u64,
 }
 
 impl FeedBody {
     pub fn new(bytes: Bytes, modified: SystemTime) -> FeedBody {
-        let etag = format!("\"{:016x}\"", fnv(&bytes));
+        let tag = crate::feed::tag(&bytes);
+        FeedBody::tagged(bytes, tag, modified)
+    }
+
+    /// A feed whose ETag number is given: its `feed::tag`, which a cycle makes while it
+    /// renders the feed, without reading the whole text again.
+    pub fn tagged(bytes: Bytes, etag: u64, modified: SystemTime) -> FeedBody {
         FeedBody {
             bytes,
-            etag,
+            etag: format!("\"{etag:016x}\""),
             modified,
+            tag: etag,
         }
     }
 }
@@ -429,12 +439,6 @@ fn whole_seconds(t: SystemTime) -> SystemTime {
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
-}
-
-/// The ETag's hash: stable across runs, so a restart that renders the same feed serves
-/// the same ETag.
-fn fnv(bytes: &[u8]) -> u64 {
-    crate::fnv1a(bytes)
 }
 
 #[cfg(test)]

@@ -132,6 +132,8 @@ pub struct CycleChanges {
 #[derive(Clone)]
 pub struct Store {
     written: std::sync::Arc<std::sync::Mutex<Option<Written>>>,
+    /// See [`changes::Verdicts`].
+    verdicts: std::sync::Arc<std::sync::Mutex<changes::Verdicts>>,
     db: sled::Db,
     meta: sled::Tree,
     decisions: sled::Tree,
@@ -171,6 +173,7 @@ impl Store {
         let tree = |n: &str| db.open_tree(n);
         let store = Store {
             written: std::sync::Arc::default(),
+            verdicts: std::sync::Arc::default(),
             meta: tree("meta")?,
             decisions: tree("decisions")?,
             history: tree("history")?,
@@ -350,6 +353,16 @@ impl Store {
         };
         let feed = version_writes(&written, versions);
         let (changes, decisions, history, now_written) = compare(&mut written, plan, made, at);
+        let appended: Vec<(&str, String)> = history
+            .iter()
+            .map(|(id, _, _)| {
+                let d = &plan.decisions[*id];
+                (
+                    d.id.as_str(),
+                    changes::label(&d.verdict, d.delegate_to.as_deref()),
+                )
+            })
+            .collect();
         let reservations = self.differences(
             &self.reservations,
             plan.reservations.iter().enumerate().map(|(i, r)| {
@@ -382,7 +395,7 @@ impl Store {
         )
             .transaction(|(dec, hist, res, fd, meta)| {
                 apply(dec, &decisions)?;
-                for (k, v) in &history {
+                for (_, k, v) in &history {
                     hist.insert(k.as_slice(), v.as_slice())?;
                 }
                 apply(res, &reservations)?;
@@ -391,6 +404,17 @@ impl Store {
                 Ok::<(), ConflictableTransactionError<std::convert::Infallible>>(())
             })?;
         self.db.flush()?;
+        {
+            let mut verdicts = self
+                .verdicts
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for (id, label) in appended {
+                if let Some(list) = verdicts.get_mut(id) {
+                    changes::upsert(list, at, label);
+                }
+            }
+        }
         let numbers = if made.len() == plan.decisions.len() {
             plan.decisions
                 .iter()

@@ -182,3 +182,58 @@ fn a_schema_1_store_is_migrated_and_keeps_its_suggestions() {
     assert!(!trees.contains(&"events".to_string()), "{trees:?}");
     assert!(trees.contains(&"decisions".to_string()), "{trees:?}");
 }
+
+/// The verdict changes the agendas read come from the store's memory of each request's
+/// history after the first read, and equal a fresh read of the trees after every cycle:
+/// verdicts that change, one that changes back, and a cycle at an earlier instant.
+#[test]
+fn verdict_changes_from_memory_equal_a_fresh_read() {
+    let d = dir("verdicts");
+    let (p1, v1) = plan(RULES);
+    let mut flipped = p1.clone();
+    for x in &mut flipped.decisions {
+        x.verdict = match x.verdict {
+            crate::rules::Verdict::Accept => crate::rules::Verdict::Decline,
+            _ => crate::rules::Verdict::Accept,
+        };
+    }
+    let s = Store::open(&d).expect("open");
+    let at = |minutes: i64| now() + TimeDelta::minutes(minutes);
+    let steps = [
+        (&p1, 0),
+        (&flipped, 10),
+        (&p1, 20),
+        (&flipped, 5),
+        (&flipped, 30),
+    ];
+    let mut seen = 0;
+    for (i, (p, minutes)) in steps.into_iter().enumerate() {
+        let remembered = s.verdict_changes(p, at(minutes)).expect("changes");
+        s.record_cycle(p, &v1, at(minutes)).expect("record");
+        let after = s.verdict_changes(p, at(minutes + 1)).expect("changes");
+        // A store that has never read them (a copy of this one): straight from the trees.
+        let copy = d.join(format!("copy-{i}"));
+        copy_dir(&d.join("store"), &copy.join("store"));
+        let other = reopened(|| Store::open(&copy));
+        assert_eq!(
+            after,
+            other.verdict_changes(p, at(minutes + 1)).expect("changes"),
+            "step {i}"
+        );
+        seen = seen.max(remembered.len());
+    }
+    assert!(seen > 0, "some verdicts changed");
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("dir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}

@@ -26,8 +26,8 @@ pub(super) struct Written {
 pub(super) type Writes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 
 /// The cycle's changes, the writes to the decisions tree (only the decisions that differ
-/// from the last cycle's, and removals), the history entries, and the decisions as now
-/// written.
+/// from the last cycle's, and removals), the history entries (with the index of the
+/// decision each is of), and the decisions as now written.
 #[allow(clippy::type_complexity)]
 pub(super) fn compare(
     written: &mut Written,
@@ -37,7 +37,7 @@ pub(super) fn compare(
 ) -> (
     CycleChanges,
     Writes,
-    Vec<(Vec<u8>, Vec<u8>)>,
+    Vec<(usize, Vec<u8>, Vec<u8>)>,
     std::collections::HashMap<String, StoredDecision>,
 ) {
     let mut changes = CycleChanges::default();
@@ -78,6 +78,7 @@ pub(super) fn compare(
         };
         if differs {
             history.push((
+                i,
                 history_key(&d.id, at),
                 json(&HistoryEntry {
                     at,

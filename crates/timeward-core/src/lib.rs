@@ -36,10 +36,46 @@ pub fn suggest(
     now: DateTime<Utc>,
     threads: usize,
 ) -> decide::Plan {
-    let (reservations, unplaced) = slots::place(snapshot, rules, previous, now);
-    let mut plan = decide::decide_on(snapshot, rules, &reservations, now, threads);
+    let ((reservations, unplaced), prepared) =
+        place_and_prepare(snapshot, rules, previous, now, threads, None);
+    let mut plan = decide::decide_prepared(snapshot, rules, &reservations, &prepared, threads);
     plan.unplaced = unplaced;
     plan
+}
+
+/// Places the 1:1s and prepares the calendar for deciding ([`decide::Prepared`]): the
+/// two do not depend on each other, so with two threads or more they run side by side.
+fn place_and_prepare(
+    snapshot: &calendar::Snapshot,
+    rules: &rules::Rules,
+    previous: &[decide::Reservation],
+    now: DateTime<Utc>,
+    threads: usize,
+    memo: Option<&mut decide::Memo>,
+) -> (
+    (Vec<decide::Reservation>, Vec<decide::Unplaced>),
+    decide::Prepared,
+) {
+    let (placing_rules, deciding_rules) = match memo {
+        Some(m) => (Some(&mut m.rules_placing), Some(&mut m.rules_deciding)),
+        None => (None, None),
+    };
+    if threads < 2 {
+        let placed = slots::place_kept(snapshot, rules, previous, now, placing_rules);
+        let prepared = decide::Prepared::new_kept(snapshot, rules, now, 1, deciding_rules);
+        return (placed, prepared);
+    }
+    std::thread::scope(|scope| {
+        let placing =
+            scope.spawn(|| slots::place_kept(snapshot, rules, previous, now, placing_rules));
+        let prepared =
+            decide::Prepared::new_kept(snapshot, rules, now, threads - 1, deciding_rules);
+        // A panic in placing is a bug; surface it as the same panic.
+        let placed = placing
+            .join()
+            .unwrap_or_else(|payload| std::panic::resume_unwind(payload));
+        (placed, prepared)
+    })
 }
 
 /// [`suggest`] carrying over from the last run (kept in `memo`) every decision whose
@@ -53,9 +89,10 @@ pub fn suggest_reusing(
     threads: usize,
     memo: &mut decide::Memo,
 ) -> (decide::Plan, Vec<u64>) {
-    let (reservations, unplaced) = slots::place(snapshot, rules, previous, now);
+    let ((reservations, unplaced), prepared) =
+        place_and_prepare(snapshot, rules, previous, now, threads, Some(memo));
     let (mut plan, made) =
-        decide::decide_reusing(snapshot, rules, &reservations, now, threads, memo);
+        decide::decide_reusing(snapshot, rules, &reservations, &prepared, threads, memo);
     plan.unplaced = unplaced;
     (plan, made)
 }

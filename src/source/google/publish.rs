@@ -42,8 +42,8 @@ fn when(t: DateTime<Utc>) -> EventDateTime {
 fn event_for(e: &FeedEvent, digest: &str) -> Event {
     Event {
         id: Some(event_id(&e.uid)),
-        summary: Some(e.summary.clone()),
-        description: Some(e.description.clone()),
+        summary: Some(e.summary.to_string()),
+        description: Some(e.description.to_string()),
         start: Some(when(e.start)),
         end: Some(when(e.end)),
         transparency: Some("transparent".into()),

@@ -46,6 +46,19 @@ pub fn expand_on(
     to: DateTime<Utc>,
     threads: usize,
 ) -> (Vec<Occurrence>, Vec<Warning>) {
+    expand_kept(events, floating, (from, to), threads, None)
+}
+
+/// [`expand_on`] taking each series' instants from `cache` where the series did not
+/// change since the run that kept them, and keeping this run's there; the same result
+/// (see [`RuleCache`]).
+pub fn expand_kept(
+    events: &[Event],
+    floating: Tz,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    threads: usize,
+    cache: Option<&mut RuleCache>,
+) -> (Vec<Occurrence>, Vec<Warning>) {
     const PER_THREAD_AT_LEAST: usize = 2048;
     const BLOCK: usize = 64;
     let overridden = Overrides::of(events, floating);
@@ -53,9 +66,13 @@ pub fn expand_on(
     let threads = threads.min(n / PER_THREAD_AT_LEAST).max(1);
     // Events are dealt out in blocks, round robin: a calendar's busy weeks (the ones in
     // the window, which cost the most) tend to sit together in the file.
+    let kept = cache.as_deref();
     let range = |t: usize| {
-        let mut out = Vec::new();
-        let mut warnings = Vec::new();
+        let mut found = Found {
+            out: Vec::new(),
+            warnings: Vec::new(),
+            walks: cache::Walks::new(kept.is_some()),
+        };
         let mut first = t * BLOCK;
         while first < n {
             let last = (first + BLOCK).min(n);
@@ -63,16 +80,15 @@ pub fn expand_on(
                 events,
                 first..last,
                 &overridden,
-                floating,
+                (floating, kept),
                 (from, to),
-                &mut out,
-                &mut warnings,
+                &mut found,
             );
             first += threads * BLOCK;
         }
-        (out, warnings)
+        found
     };
-    let (mut out, mut warnings) = if threads == 1 {
+    let found = if threads == 1 {
         range(0)
     } else {
         std::thread::scope(|scope| {
@@ -82,20 +98,25 @@ pub fn expand_on(
                     scope.spawn(move || range(t))
                 })
                 .collect();
-            let (mut out, mut warnings) = range(0);
+            let mut found = range(0);
             for h in handles {
                 match h.join() {
-                    Ok((o, w)) => {
-                        out.extend(o);
-                        warnings.extend(w);
-                    }
+                    Ok(more) => found.join(more),
                     // A panic in expansion is a bug; surface it as the same panic.
                     Err(payload) => std::panic::resume_unwind(payload),
                 }
             }
-            (out, warnings)
+            found
         })
     };
+    let Found {
+        mut out,
+        mut warnings,
+        walks,
+    } = found;
+    if let Some(cache) = cache {
+        cache.keep(walks);
+    }
     out.sort_by_key(|o| (o.start, o.event));
     out.dedup();
     // Warnings in event order, as one thread would give them.
@@ -196,16 +217,37 @@ impl<'e> Overrides<'e> {
     }
 }
 
-/// Expands `events[range]` into `out` (unsorted) and `warnings`, in event order.
+/// What a part of the events expanded to: occurrences (unsorted), warnings (by event),
+/// and, when a cache is kept, the series it took from the cache and the ones it walked.
+struct Found {
+    out: Vec<Occurrence>,
+    warnings: Vec<(usize, Warning)>,
+    walks: cache::Walks,
+}
+
+impl Found {
+    fn join(&mut self, more: Found) {
+        self.out.extend(more.out);
+        self.warnings.extend(more.warnings);
+        self.walks.join(more.walks);
+    }
+}
+
+/// Expands `events[range]` into `found`, in event order.
 fn expand_range(
     events: &[Event],
     range: std::ops::Range<usize>,
     overridden: &Overrides<'_>,
-    floating: Tz,
+    (floating, kept): (Tz, Option<&RuleCache>),
     (from, to): (DateTime<Utc>, DateTime<Utc>),
-    out: &mut Vec<Occurrence>,
-    warnings: &mut Vec<(usize, Warning)>,
+    found: &mut Found,
 ) {
+    let Found {
+        out,
+        warnings,
+        walks,
+    } = found;
+    let wide = cache::widened(from, to);
     // No zone is more than 14 hours from UTC: a wall-clock time this far outside the
     // window is outside it in every zone, and needs no zone lookup to rule out.
     let slack = TimeDelta::hours(15);
@@ -261,7 +303,13 @@ fn expand_range(
             continue;
         }
         rdate_periods(e, rec, zone, floating, &mut instance);
-        if let Err(why) = rule_instances(e, rec, (zone, floating), (from, to), &mut instance) {
+        let starts = walks.starts(kept, e, floating, (wide, (from, to)), |window| {
+            rule_instances(e, rec, (zone, floating), window)
+        });
+        for &start in starts.iter().flatten() {
+            instance(start, None);
+        }
+        if let Err(why) = starts.as_ref() {
             warnings.push((i, Warning {
                 line: e.line,
                 message: format!(
@@ -299,31 +347,37 @@ fn rdate_periods(
     }
 }
 
-/// The instances the series' rules (and RDATEs) give in `[from, to)`.
+/// The instances the series' rules (and RDATEs) give in `[from, to)` (a widened window:
+/// the caller cuts them to its own), and whether a rule gave so many that the walk
+/// stopped short.
 fn rule_instances(
     e: &Event,
     rec: &super::Recurrence,
     (zone, floating): (Tz, Tz),
     (from, to): (DateTime<Utc>, DateTime<Utc>),
-    instance: &mut impl FnMut(DateTime<Utc>, Option<DateTime<Utc>>),
-) -> Result<(), String> {
+) -> (cache::Starts, bool) {
     // An occurrence overlapping `from` may start up to its length earlier.
     let reach = match e.length {
         Length::Exact(d) => d,
         Length::Days(n) => TimeDelta::days(n + 1),
     };
-    let sets = rule_sets(e, rec, zone, floating, from - reach)?;
+    let sets = match rule_sets(e, rec, zone, floating, from - reach) {
+        Ok(sets) => sets,
+        Err(why) => return (Err(why), false),
+    };
     let rz = rrule::Tz::Tz(zone);
     let after = (from - reach - TimeDelta::seconds(1)).with_timezone(&rz);
     let before = to.with_timezone(&rz);
     // Their union; an instant two sets give is one occurrence (deduplicated with the
     // rest after sorting).
+    let mut starts = Vec::new();
+    let mut short = false;
     for set in sets {
-        for dt in set.after(after).before(before).all(u16::MAX).dates {
-            instance(dt.with_timezone(&Utc), None);
-        }
+        let walk = set.after(after).before(before).all(u16::MAX);
+        short |= walk.limited || walk.dates.len() >= usize::from(u16::MAX);
+        starts.extend(walk.dates.into_iter().map(|dt| dt.with_timezone(&Utc)));
     }
-    Ok(())
+    (Ok(starts), short)
 }
 
 fn overlaps(s: DateTime<Utc>, e: DateTime<Utc>, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
@@ -346,8 +400,10 @@ fn end_of(e: &Event, zone: Tz, start: DateTime<Utc>) -> DateTime<Utc> {
     }
 }
 
+mod cache;
 mod rules;
 #[cfg(test)]
 mod tests;
 
+pub use cache::RuleCache;
 use rules::{at_start_time, rule_sets};

@@ -58,14 +58,31 @@ fn key_of(rules: &Rules) -> (Tz, String, TimeDelta, TimeDelta) {
 
 impl Prepared {
     pub fn new(snapshot: &Snapshot, rules: &Rules, now: DateTime<Utc>, threads: usize) -> Prepared {
+        Prepared::new_kept(snapshot, rules, now, threads, None)
+    }
+
+    /// [`Prepared::new`] with the series' instants kept in `cache` between runs (the
+    /// same result; see [`expand::RuleCache`]).
+    pub fn new_kept(
+        snapshot: &Snapshot,
+        rules: &Rules,
+        now: DateTime<Utc>,
+        threads: usize,
+        cache: Option<&mut expand::RuleCache>,
+    ) -> Prepared {
         let key = key_of(rules);
         let (tz, exec, horizon, buffer) = (key.0, key.1.as_str(), key.2, key.3);
         let horizon_end = now + horizon;
         // Busy time a little beyond the horizon counts for buffers and whole-day loads.
         let margin = TimeDelta::days(2) + buffer;
         let events = snapshot.events.as_slice();
-        let (occurrences, warnings) =
-            expand::expand_on(events, tz, now - margin, horizon_end + margin, threads);
+        let (occurrences, warnings) = expand::expand_kept(
+            events,
+            tz,
+            (now - margin, horizon_end + margin),
+            threads,
+            cache,
+        );
         let kinds: Vec<Kind> = events.iter().map(|e| e.kind(exec)).collect();
         let Sorted {
             busy,

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use super::context::{Context, DayLoad, Request};
-use super::plan::{Decision, Reservation};
+use super::plan::{Decision, Plan, Reservation};
 use crate::calendar::index::Interval;
 use crate::calendar::{IntervalIndex, Snapshot};
 use crate::rules::Rules;
@@ -31,12 +31,30 @@ pub(super) fn stamp() -> u64 {
 #[derive(Default)]
 pub struct Memo {
     last: Option<Last>,
+    /// The last run's plan, once its caller hands it back: carried decisions are moved
+    /// out of it instead of being copied.
+    plan: Option<Plan>,
     reused: usize,
+    /// The series' instants, one cache for placing the 1:1s and one for deciding (their
+    /// windows differ).
+    pub(crate) rules_placing: crate::calendar::expand::RuleCache,
+    pub(crate) rules_deciding: crate::calendar::expand::RuleCache,
 }
 
 impl Memo {
     pub fn new() -> Memo {
         Memo::default()
+    }
+
+    /// Hands back the plan the last run made (after the caller is done with it), so that
+    /// the next run can carry its decisions over. Without it, the next run scores every
+    /// request; a plan that is not the last run's is refused the same way.
+    pub fn give_back(&mut self, plan: Plan) {
+        if let Some(last) = &self.last {
+            if last.now == plan.now && last.positions.len() == plan.decisions.len() {
+                self.plan = Some(plan);
+            }
+        }
     }
 
     /// How many decisions the last run carried over instead of scoring.
@@ -56,17 +74,23 @@ pub(super) struct Last {
     pub reservations: Vec<Reservation>,
     pub held: IntervalIndex<usize>,
     pub load: BTreeMap<NaiveDate, DayLoad>,
-    /// By request, as `requests`.
-    pub decisions: Vec<Option<(Decision, u64)>>,
+    /// By request, as `requests`: the number its decision was made under, and where the
+    /// decision stands in the plan.
+    pub numbers: Vec<u64>,
+    pub positions: Vec<usize>,
 }
 
 impl Memo {
-    pub(super) fn take(&mut self) -> Option<Last> {
-        self.last.take()
+    /// The last run and its plan (when it was handed back).
+    pub(super) fn take(&mut self) -> Option<(Last, Plan)> {
+        let last = self.last.take()?;
+        let plan = self.plan.take()?;
+        Some((last, plan))
     }
 
     pub(super) fn keep(&mut self, last: Last, reused: usize) {
         self.last = Some(last);
+        self.plan = None;
         self.reused = reused;
     }
 }
@@ -78,7 +102,8 @@ pub(super) fn goal_names(ctx: &Context<'_>) -> Vec<String> {
 
 /// The decisions of `last` that still hold in `ctx` (at `now`), by this run's request.
 pub(super) fn carry(
-    mut last: Last,
+    last: Last,
+    plan: Plan,
     ctx: &Context<'_>,
     snapshot: &Snapshot,
 ) -> Vec<Option<(Decision, u64)>> {
@@ -101,6 +126,7 @@ pub(super) fn carry(
         .enumerate()
         .map(|(i, r)| (old_events[r.event].uid.as_str(), i))
         .collect();
+    let mut decisions: Vec<Option<Decision>> = plan.decisions.into_iter().map(Some).collect();
     let mut out = Vec::with_capacity(ctx.requests.len());
     for req in ctx.requests.iter() {
         let event = &ctx.events[req.event];
@@ -115,11 +141,11 @@ pub(super) fn carry(
                     changed.around.any_overlapping(s - pad, e + pad)
                         || changed.days.contains(&ctx.local(s).date())
                 });
-            if same {
-                last.decisions.get_mut(i)?.take()
-            } else {
-                None
+            if !same {
+                return None;
             }
+            let d = decisions.get_mut(*last.positions.get(i)?)?.take()?;
+            (d.id == event.uid).then_some((d, *last.numbers.get(i)?))
         });
         out.push(kept);
     }

@@ -82,8 +82,8 @@ pub fn decide_prepared(
     }
 }
 
-/// [`decide_on`] carrying over from the last run (in `memo`) every decision whose inputs
-/// did not change, and keeping this run there for the next. The plan is the one
+/// [`decide_prepared`] carrying over from the last run (in `memo`) every decision whose
+/// inputs did not change, and keeping this run there for the next. The plan is the one
 /// [`decide_on`] gives (tested byte for byte); beside it, for each decision, a number that
 /// is new when the decision was made in this run and the same as last run's when it was
 /// carried over (what is built from a decision can be kept by it).
@@ -91,14 +91,14 @@ pub fn decide_reusing(
     snapshot: &Arc<Snapshot>,
     rules: &Rules,
     reservations: &[Reservation],
-    now: DateTime<Utc>,
+    prepared: &Prepared,
     threads: usize,
     memo: &mut Memo,
 ) -> (Plan, Vec<u64>) {
-    let prepared = Prepared::new(snapshot, rules, now, threads);
-    let ctx = Context::with(snapshot, rules, reservations, &prepared);
+    let now = prepared.now();
+    let ctx = Context::with(snapshot, rules, reservations, prepared);
     let carried = match memo.take() {
-        Some(last) => memo::carry(last, &ctx, snapshot),
+        Some((last, plan)) => memo::carry(last, plan, &ctx, snapshot),
         None => (0..ctx.requests.len()).map(|_| None).collect(),
     };
     let reused = carried.iter().filter(|c| c.is_some()).count();
@@ -111,9 +111,21 @@ pub fn decide_reusing(
         .map(|c| c.or_else(|| Some((fresh.next()?, memo::stamp()))))
         .collect::<Option<_>>()
         .unwrap_or_default();
-    let mut sorted = made.clone();
-    sorted.sort_by(|(a, _), (b, _)| (a.start, &a.id).cmp(&(b.start, &b.id)));
-    let (decisions, stamps): (Vec<Decision>, Vec<u64>) = sorted.into_iter().unzip();
+    // Sorted as `decide_on` sorts them; where each request's decision stands is kept, so
+    // that the next run can take it from this plan once it is handed back.
+    let mut order: Vec<usize> = (0..made.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&made[a].0, &made[b].0);
+        (a.start, &a.id).cmp(&(b.start, &b.id))
+    });
+    let mut positions = vec![0; made.len()];
+    for (at, &i) in order.iter().enumerate() {
+        positions[i] = at;
+    }
+    let numbers: Vec<u64> = made.iter().map(|(_, n)| *n).collect();
+    let mut made: Vec<Option<(Decision, u64)>> = made.into_iter().map(Some).collect();
+    let (decisions, stamps): (Vec<Decision>, Vec<u64>) =
+        order.iter().filter_map(|&i| made[i].take()).unzip();
     let mut held = reservations.to_vec();
     held.sort_by(|a, b| (a.start, &a.series).cmp(&(b.start, &b.series)));
     let mut warnings = snapshot.warnings.clone();
@@ -147,7 +159,8 @@ pub fn decide_reusing(
             reservations: reservations.to_vec(),
             held,
             load,
-            decisions: made.into_iter().map(Some).collect(),
+            numbers,
+            positions,
         },
         reused,
     );

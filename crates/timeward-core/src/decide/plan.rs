@@ -240,27 +240,38 @@ impl Plan {
             cache.timezone = Some(tz);
         }
         let mut last = std::mem::take(&mut cache.by_number);
-        let mut array = String::from("[");
-        for (i, (d, n)) in self.decisions.iter().zip(made).enumerate() {
-            let text = last.remove(n).unwrap_or_else(|| {
-                // Serialising plain structs of strings and numbers cannot fail; one
-                // level down in the plan's object, two in its list.
-                serde_json::to_string_pretty(&json_decision(d, tz))
-                    .unwrap_or_default()
-                    .replace('\n', "\n    ")
-            });
-            array.push_str(if i == 0 { "\n    " } else { ",\n    " });
-            array.push_str(&text);
-            cache.by_number.insert(*n, text);
-        }
-        array.push_str(if self.decisions.is_empty() {
-            "]"
-        } else {
-            "\n  ]"
-        });
+        let texts: Vec<String> = self
+            .decisions
+            .iter()
+            .zip(made)
+            .map(|(d, n)| {
+                last.remove(n).unwrap_or_else(|| {
+                    // Serialising plain structs of strings and numbers cannot fail; one
+                    // level down in the plan's object, two in its list.
+                    serde_json::to_string_pretty(&json_decision(d, tz))
+                        .unwrap_or_default()
+                        .replace('\n', "\n    ")
+                })
+            })
+            .collect();
         let rest = self.json_with(Vec::new());
         // The key is the object's second; a string value cannot hold it unescaped.
-        rest.replacen("\"decisions\": []", &format!("\"decisions\": {array}"), 1)
+        const KEY: &str = "\"decisions\": []";
+        let Some(at) = rest.find(KEY) else {
+            return self.to_json();
+        };
+        let size: usize = texts.iter().map(|t| t.len() + 6).sum();
+        let mut out = String::with_capacity(rest.len() + size + 4);
+        out.push_str(&rest[..at]);
+        out.push_str("\"decisions\": [");
+        for (i, text) in texts.iter().enumerate() {
+            out.push_str(if i == 0 { "\n    " } else { ",\n    " });
+            out.push_str(text);
+        }
+        out.push_str(if texts.is_empty() { "]" } else { "\n  ]" });
+        out.push_str(&rest[at + KEY.len()..]);
+        cache.by_number = made.iter().copied().zip(texts).collect();
+        out
     }
 
     fn json_with(&self, decisions: Vec<JsonDecision<'_>>) -> String {

@@ -36,8 +36,10 @@ pub enum What {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedEvent {
     pub uid: String,
-    pub summary: String,
-    pub description: String,
+    /// Shared: a decision's events (one per occurrence) and the cycles that carry it over
+    /// hold one copy.
+    pub summary: std::sync::Arc<str>,
+    pub description: std::sync::Arc<str>,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
     pub what: What,
@@ -131,14 +133,16 @@ fn suggestions(d: &crate::decide::Decision, rules: &Rules, out: &mut Vec<FeedEve
         description.push_str(&format!("{:+} {}: {}\n", r.points, r.source, r.detail));
     }
     let id_hash = hash(d.id.as_bytes());
+    let summary: std::sync::Arc<str> = format!("{label} · {}", d.title).into();
+    let description: std::sync::Arc<str> = description.trim_end().into();
     for &(start, end) in &d.occurrences {
         out.push(FeedEvent {
             uid: format!(
                 "{id_hash:016x}-{}@suggestion.timeward",
                 start.format("%Y%m%dT%H%M%SZ")
             ),
-            summary: format!("{label} · {}", d.title),
-            description: description.trim_end().to_string(),
+            summary: summary.clone(),
+            description: description.clone(),
             start,
             end,
             what: What::Suggestion {
@@ -172,8 +176,8 @@ fn reservations(plan: &Plan, briefs: &[Brief], out: &mut Vec<FeedEvent>) {
                 hash(r.series.as_bytes()),
                 local.format("%Y%m%d")
             ),
-            summary: format!("1:1 · {}", r.series),
-            description,
+            summary: format!("1:1 · {}", r.series).into(),
+            description: description.into(),
             start: r.start,
             end: r.end,
             what: What::Reservation,
@@ -220,7 +224,10 @@ pub fn advance_digested(
 
 /// The whole feed as RFC 5545 text: CRLF line ends, lines folded at 75 octets.
 pub fn render(events: &[FeedEvent], versions: &Versions, name: &str, refresh: TimeDelta) -> String {
-    render_reusing(events, versions, name, refresh, &mut Rendered::default())
+    let mut cache = Rendered::default();
+    let text = render_reusing(events, versions, name, refresh, &mut cache);
+    drop(cache);
+    std::sync::Arc::try_unwrap(text).unwrap_or_else(|shared| (*shared).clone())
 }
 
 /// The last cycle's feed, and where each of its events' text stands in it, by UID, with
@@ -228,8 +235,18 @@ pub fn render(events: &[FeedEvent], versions: &Versions, name: &str, refresh: Ti
 /// cycle that changed one suggestion writes one event's text and copies the rest.
 #[derive(Debug, Default)]
 pub struct Rendered {
-    text: String,
-    spans: std::collections::HashMap<String, (Version, std::ops::Range<usize>)>,
+    /// The last feed, shared with whoever serves it.
+    text: std::sync::Arc<String>,
+    /// Each event's version, place in `text` and the hash of its text (for [`tag`]).
+    spans: std::collections::HashMap<String, (Version, std::ops::Range<usize>, u64)>,
+    tag: u64,
+}
+
+impl Rendered {
+    /// The last feed's [`tag`], made as it was written.
+    pub fn tag(&self) -> u64 {
+        self.tag
+    }
 }
 
 /// [`render`], copying from the last cycle's feed (in `cache`) the text of each event
@@ -242,7 +259,7 @@ pub fn render_reusing(
     name: &str,
     refresh: TimeDelta,
     cache: &mut Rendered,
-) -> String {
+) -> std::sync::Arc<String> {
     let mut cal = Calendar::empty();
     cal.append_property(Property::new("VERSION", "2.0"));
     cal.append_property(Property::new("PRODID", "-//timeward//suggestions//EN"));
@@ -254,30 +271,104 @@ pub fn render_reusing(
     let head = whole.strip_suffix(END).unwrap_or(&whole);
     let mut spans = std::collections::HashMap::with_capacity(events.len());
     let mut out = String::with_capacity(cache.text.len().max(head.len() + END.len()));
+    let mut tags = Tags::default();
     out.push_str(head);
+    tags.piece(head.as_bytes());
     for e in events {
         let from = out.len();
         // `versions` are `advance`'s over these events: each digest is its event's.
         let Some(&v) = versions.get(&e.uid) else {
             // Not versioned: written afresh, and never taken from the cache.
-            out.push_str(&event_text(e, unversioned()));
+            let text = event_text(e, unversioned());
+            tags.piece(text.as_bytes());
+            out.push_str(&text);
             continue;
         };
-        let kept = cache
-            .spans
-            .get(&e.uid)
-            .filter(|(was, _)| *was == v)
-            .and_then(|(_, r)| cache.text.get(r.clone()));
-        match kept {
-            Some(text) => out.push_str(text),
-            None => out.push_str(&event_text(e, v)),
-        }
-        spans.insert(e.uid.clone(), (v, from..out.len()));
+        // The key is moved over from the last feed's spans when it is there.
+        let (uid, was) = match cache.spans.remove_entry(&e.uid) {
+            Some((uid, was)) => (uid, Some(was)),
+            None => (e.uid.clone(), None),
+        };
+        let kept = was
+            .filter(|(was, _, _)| *was == v)
+            .and_then(|(_, r, h)| Some((cache.text.get(r)?, h)));
+        let h = match kept {
+            Some((text, h)) => {
+                out.push_str(text);
+                h
+            }
+            None => {
+                let text = event_text(e, v);
+                out.push_str(&text);
+                hash(text.as_bytes())
+            }
+        };
+        tags.add(h);
+        spans.insert(uid, (v, from..out.len(), h));
     }
     out.push_str(END);
-    cache.text.clone_from(&out);
+    tags.piece(END.as_bytes());
+    cache.tag = tags.done();
+    // Served until the next change: no spare capacity kept with it.
+    out.shrink_to_fit();
+    let out = std::sync::Arc::new(out);
+    cache.text = std::sync::Arc::clone(&out);
     cache.spans = spans;
     out
+}
+
+/// The feed's ETag number, a function of its bytes alone: the hashes of its pieces (the
+/// head, each VEVENT's text, the end) hashed in turn. A cycle makes it from the pieces it
+/// writes and the hashes it kept for the ones it copies ([`Rendered::tag`]); a daemon
+/// that starts serving the last feed from disk makes the same number from the file.
+pub fn tag(text: &[u8]) -> u64 {
+    const EVENT: &[u8] = b"BEGIN:VEVENT\r\n";
+    const END: &[u8] = b"END:VCALENDAR\r\n";
+    let mut tags = Tags::default();
+    let body = text.strip_suffix(END);
+    let (body, end) = match body {
+        Some(b) => (b, END),
+        None => (text, &b""[..]),
+    };
+    let mut from = 0;
+    let mut at = 0;
+    // A piece begins at each line that begins a VEVENT (text never holds one: its line
+    // breaks are escaped, and folded lines begin with a space).
+    while let Some(i) = find(&body[at..], EVENT) {
+        let start = at + i;
+        if start > 0 && body[start - 1] == b'\n' {
+            tags.piece(&body[from..start]);
+            from = start;
+        }
+        at = start + EVENT.len();
+    }
+    tags.piece(&body[from..]);
+    if !end.is_empty() {
+        tags.piece(end);
+    }
+    tags.done()
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(hay, needle)
+}
+
+/// The pieces' hashes, hashed in turn.
+#[derive(Default)]
+struct Tags(Vec<u8>);
+
+impl Tags {
+    fn piece(&mut self, bytes: &[u8]) {
+        self.add(hash(bytes));
+    }
+
+    fn add(&mut self, h: u64) {
+        self.0.extend_from_slice(&h.to_le_bytes());
+    }
+
+    fn done(&self) -> u64 {
+        hash(&self.0)
+    }
 }
 
 /// The version of an event `versions` does not name, as `render` has always written it.

@@ -171,3 +171,35 @@ fn private_text_never_reaches_the_feed() {
     );
     assert!(flat.contains("summary:decline · a private event"), "{text}");
 }
+
+/// The feed's tag, made while rendering from the pieces written and the hashes kept,
+/// is the tag of its bytes; and it differs when the bytes do.
+#[test]
+fn the_tag_made_while_rendering_is_the_tag_of_the_bytes() {
+    use super::{render_reusing, tag, Rendered};
+    let rules = rules();
+    let events = entries(&plan_of(CALENDAR, &rules), &rules, &[]);
+    let versions = advance(&Versions::new(), &events, now());
+    let mut retitled = events.clone();
+    retitled[0].summary = format!("{} (moved)", retitled[0].summary).into();
+    let retitled_versions = advance(&versions, &retitled, now() + TimeDelta::hours(1));
+    let mut cache = Rendered::default();
+    let minute = TimeDelta::minutes(1);
+    let mut seen = std::collections::HashSet::new();
+    for (events, versions, name) in [
+        (&events, &versions, "Dana"),
+        (&events, &versions, "Dana"),
+        (&retitled, &retitled_versions, "Dana"),
+        (&retitled, &retitled_versions, "Sam"),
+        (&events, &Versions::new(), "Dana"),
+    ] {
+        let text = render_reusing(events, versions, name, minute, &mut cache);
+        assert_eq!(cache.tag(), tag(text.as_bytes()));
+        seen.insert((text.to_string(), cache.tag()));
+    }
+    // Four different texts, four different tags.
+    let texts: std::collections::HashSet<_> = seen.iter().map(|(t, _)| t).collect();
+    let tags: std::collections::HashSet<_> = seen.iter().map(|(_, t)| t).collect();
+    assert_eq!((texts.len(), tags.len()), (4, 4));
+    assert_ne!(tag(b""), tag(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"));
+}

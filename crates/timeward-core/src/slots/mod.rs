@@ -8,6 +8,7 @@
 //! `prefer`, else in `fallback`. Wall-clock times hold across daylight saving, because
 //! every candidate is a local time turned into an instant on its own day.
 
+mod board;
 #[cfg(test)]
 mod tests;
 
@@ -16,9 +17,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Timelike, Utc};
 use chrono_tz::Tz;
 
-use crate::calendar::index::Interval;
 use crate::calendar::tz::local_to_utc;
-use crate::calendar::{expand, IntervalIndex, Kind, Snapshot};
+use crate::calendar::{IntervalIndex, Snapshot};
 use crate::decide::{Reservation, Unplaced};
 use crate::rules::values::{format_duration, weekday_name, Window};
 use crate::rules::{OneOnOne, Rules, SlotWindow};
@@ -38,10 +38,22 @@ pub fn place(
     previous: &[Reservation],
     now: DateTime<Utc>,
 ) -> (Vec<Reservation>, Vec<Unplaced>) {
+    place_kept(snapshot, rules, previous, now, None)
+}
+
+/// [`place`] with the series' instants kept in `cache` between runs (the same result;
+/// see [`crate::calendar::expand::RuleCache`]).
+pub fn place_kept(
+    snapshot: &Snapshot,
+    rules: &Rules,
+    previous: &[Reservation],
+    now: DateTime<Utc>,
+    cache: Option<&mut crate::calendar::expand::RuleCache>,
+) -> (Vec<Reservation>, Vec<Unplaced>) {
     if rules.one_on_ones.is_empty() {
         return (Vec::new(), Vec::new());
     }
-    let board = Board::new(snapshot, rules, now);
+    let board = Board::new(snapshot, rules, now, cache);
     let series: Vec<Series<'_>> = rules
         .one_on_ones
         .iter()
@@ -129,42 +141,6 @@ enum Block {
 }
 
 impl<'a> Board<'a> {
-    fn new(snapshot: &Snapshot, rules: &'a Rules, now: DateTime<Utc>) -> Board<'a> {
-        let tz = rules.executive.timezone;
-        let exec = rules.executive.email.as_str();
-        // Periods reach back to the start of the one holding `now` (its busy time, before
-        // `now` too, decides the usual slot) and forward to the horizon; busy time just
-        // outside counts for buffers.
-        let margin = rules.limits.buffer + TimeDelta::days(1);
-        let longest = rules
-            .one_on_ones
-            .iter()
-            .map(|s| i64::from(s.every.days.max(1)))
-            .max()
-            .unwrap_or(1);
-        let (occurrences, _) = expand(
-            &snapshot.events,
-            tz,
-            now - TimeDelta::days(longest) - margin,
-            now + rules.limits.horizon + margin,
-        );
-        let busy = occurrences
-            .iter()
-            .filter(|o| snapshot.events[o.event].kind(exec) == Kind::Busy)
-            .map(|o| Interval {
-                start: o.start,
-                end: o.end,
-                value: (),
-            })
-            .collect();
-        Board {
-            rules,
-            tz,
-            now,
-            busy: IntervalIndex::new(busy),
-        }
-    }
-
     /// The instant the executive's wall clock reads `minutes` past midnight on `day`.
     fn instant(&self, day: NaiveDate, minutes: u32) -> DateTime<Utc> {
         let t = day.and_time(NaiveTime::MIN) + TimeDelta::minutes(i64::from(minutes));

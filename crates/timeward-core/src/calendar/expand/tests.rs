@@ -99,3 +99,66 @@ fn old_fine_grained_series_start_near_the_window() {
         vec!["2024-09-09 10:00:00"]
     );
 }
+
+/// Expanding with the series' instants kept between runs gives what expanding afresh
+/// gives: as the window moves within a day and across midnight, after a series changes,
+/// and for a series so fine-grained that the widened walk stops short (not kept).
+#[test]
+fn kept_series_expand_as_fresh_ones() {
+    use super::{expand_kept, expand_on, RuleCache};
+    use crate::demo::{calendar, Shape};
+    use chrono::TimeDelta;
+    let now = at("2026-12-07T13:00:00Z");
+    let shape = Shape {
+        events: 600,
+        requests: 100,
+        days: 60,
+        request_days: 28,
+        recurring_one_in: 4,
+    };
+    let tz = Tz::America__New_York;
+    let mut snapshot = calendar(3, shape, now, tz);
+    let fine = parse(
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:fine\r\nDTSTART:20261201T000000Z\r\n\
+         DURATION:PT1S\r\nRRULE:FREQ=SECONDLY;INTERVAL=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    snapshot.events.extend(fine.events);
+    let series = snapshot
+        .events
+        .iter()
+        .filter(|e| e.recurrence.is_some() && e.recurrence_id.is_none())
+        .count();
+    assert!(series > 50, "{series}");
+    let mut cache = RuleCache::new();
+    for (step, minutes) in [0i64, 20, 40, 11 * 60, 11 * 60 + 20, 4 * 24 * 60]
+        .into_iter()
+        .enumerate()
+    {
+        let t = now + TimeDelta::minutes(minutes);
+        if step == 2 {
+            // A series moved by an hour: walked again.
+            let e = snapshot
+                .events
+                .iter_mut()
+                .find(|e| e.recurrence.is_some() && e.recurrence_id.is_none())
+                .expect("a series");
+            e.start = match e.start {
+                crate::calendar::EventTime::Zoned(t, z) => {
+                    crate::calendar::EventTime::Zoned(t + TimeDelta::hours(1), z)
+                }
+                other => other,
+            };
+        }
+        let window = (t - TimeDelta::days(3), t + TimeDelta::days(30));
+        let kept = expand_kept(&snapshot.events, tz, window, 2, Some(&mut cache));
+        let fresh = expand_on(&snapshot.events, tz, window.0, window.1, 2);
+        assert!(kept == fresh, "step {step}: the kept expansion differs");
+        // The series that reach the window are kept (not the fine-grained one).
+        assert!(
+            cache.len() >= 50 && cache.len() < series,
+            "step {step}: {}",
+            cache.len()
+        );
+    }
+}

@@ -6,8 +6,21 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::super::{decide_on, decide_reusing, Memo};
+use super::super::{decide_on, Memo, Prepared};
 use super::*;
+
+/// `decide_reusing` on a calendar prepared for it.
+fn decide_reusing(
+    snapshot: &Arc<Snapshot>,
+    rules: &Rules,
+    held: &[Reservation],
+    now: DateTime<Utc>,
+    threads: usize,
+    memo: &mut Memo,
+) -> (crate::decide::Plan, Vec<u64>) {
+    let prepared = Prepared::new(snapshot, rules, now, threads);
+    super::super::decide_reusing(snapshot, rules, held, &prepared, threads, memo)
+}
 
 /// One step: the calendar, the held 1:1s and `now`.
 type Step = (Vec<Event>, Vec<Reservation>, DateTime<Utc>);
@@ -56,7 +69,9 @@ fn carried(steps: Vec<Step>, extra: &str) -> Vec<usize> {
             let kept = now_numbers.iter().filter(|n| numbers.contains(n)).count();
             assert_eq!(kept, memo.reused(), "step {i}");
             numbers = now_numbers;
-            memo.reused()
+            let reused = memo.reused();
+            memo.give_back(plan);
+            reused
         })
         .collect()
 }
@@ -174,12 +189,24 @@ fn changed_rules_score_everything_again() {
         warnings: Vec::new(),
     });
     let mut memo = Memo::new();
-    decide_reusing(&snapshot, &rules_a, &[], now(), 1, &mut memo);
+    let (plan, _) = decide_reusing(&snapshot, &rules_a, &[], now(), 1, &mut memo);
+    memo.give_back(plan);
     let (plan, _) = decide_reusing(&snapshot, &rules_b, &[], now(), 1, &mut memo);
     assert_eq!(memo.reused(), 0);
     assert_eq!(plan, decide_on(&snapshot, &rules_b, &[], now(), 1));
-    decide_reusing(&snapshot, &rules_b, &[], now(), 1, &mut memo);
+    memo.give_back(plan);
+    let (plan, _) = decide_reusing(&snapshot, &rules_b, &[], now(), 1, &mut memo);
     assert_eq!(memo.reused(), 2);
+    // A plan not handed back: nothing to carry over, everything scored again.
+    drop(plan);
+    let (plan, _) = decide_reusing(&snapshot, &rules_b, &[], now(), 1, &mut memo);
+    assert_eq!(memo.reused(), 0);
+    assert_eq!(plan, decide_on(&snapshot, &rules_b, &[], now(), 1));
+    // Nor is another run's plan taken.
+    let other = decide_on(&snapshot, &rules_b, &[], now() + TimeDelta::hours(1), 1);
+    memo.give_back(other);
+    decide_reusing(&snapshot, &rules_b, &[], now(), 1, &mut memo);
+    assert_eq!(memo.reused(), 0);
 }
 
 #[test]

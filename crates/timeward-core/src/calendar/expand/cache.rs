@@ -1,0 +1,153 @@
+//! The instants each series' rules give, kept from one run to the next: building and
+//! walking a series' rules (the `rrule` crate) is most of what expanding a calendar costs,
+//! and between two runs a few minutes apart almost no series changes.
+//!
+//! A series' rules are always walked over a window widened to whole days (a day before the
+//! window's first, a day after its last), whether or not a cache is given, and the
+//! instants are then cut to the window as before: so a kept result is exactly what a walk
+//! in this run would give, as long as the series (compared whole), the zone for floating
+//! times and the widened window are the same — all day, as `now` moves.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, TimeDelta, Timelike, Utc};
+use chrono_tz::Tz;
+
+use super::super::Event;
+
+/// What a series' rules gave: the instants, or why the rules were not understood.
+pub(super) type Starts = Result<Vec<DateTime<Utc>>, String>;
+
+/// The rules' instants of each series of the last run, by UID (see the module's text).
+#[derive(Default)]
+pub struct RuleCache {
+    by_uid: HashMap<String, Walked>,
+}
+
+struct Walked {
+    event: Event,
+    floating: Tz,
+    window: (DateTime<Utc>, DateTime<Utc>),
+    starts: Starts,
+}
+
+/// A series walked in this run, to be kept: its UID and what it gave.
+type Fresh = (String, Walked);
+
+impl RuleCache {
+    pub fn new() -> RuleCache {
+        RuleCache::default()
+    }
+
+    /// How many series it holds.
+    pub fn len(&self) -> usize {
+        self.by_uid.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_uid.is_empty()
+    }
+
+    /// What `event`'s rules gave last time, if nothing they depend on changed.
+    pub(super) fn get(
+        &self,
+        event: &Event,
+        floating: Tz,
+        window: (DateTime<Utc>, DateTime<Utc>),
+    ) -> Option<&Starts> {
+        let w = self.by_uid.get(&event.uid)?;
+        (w.floating == floating && w.window == window && w.event == *event).then_some(&w.starts)
+    }
+
+    /// Keeps this run's series: the ones it found here and the ones it walked.
+    pub(super) fn keep(&mut self, walks: Walks) {
+        let mut kept: HashMap<String, Walked> = walks
+            .used
+            .into_iter()
+            .filter_map(|uid| self.by_uid.remove_entry(&uid))
+            .collect();
+        kept.extend(walks.fresh);
+        self.by_uid = kept;
+    }
+}
+
+type Window = (DateTime<Utc>, DateTime<Utc>);
+
+/// One run's (or one thread's part's) series: those taken from the cache, and those
+/// walked (to be kept when `keep`).
+pub(super) struct Walks {
+    used: Vec<String>,
+    fresh: Vec<Fresh>,
+    keep: bool,
+}
+
+impl Walks {
+    pub(super) fn new(keep: bool) -> Walks {
+        Walks {
+            used: Vec::new(),
+            fresh: Vec::new(),
+            keep,
+        }
+    }
+
+    pub(super) fn join(&mut self, more: Walks) {
+        self.used.extend(more.used);
+        self.fresh.extend(more.fresh);
+    }
+
+    /// A series' instants: from `kept` when it holds them, else `walk`ed in the widened
+    /// window (and kept), or in the window itself when that walk stopped short (a series
+    /// every second or so: not kept).
+    pub(super) fn starts<'c>(
+        &mut self,
+        kept: Option<&'c RuleCache>,
+        event: &Event,
+        floating: Tz,
+        (wide, window): (Window, Window),
+        walk: impl Fn(Window) -> (Starts, bool),
+    ) -> std::borrow::Cow<'c, Starts> {
+        if let Some(starts) = kept.and_then(|c| c.get(event, floating, wide)) {
+            self.used.push(event.uid.clone());
+            return std::borrow::Cow::Borrowed(starts);
+        }
+        match walk(wide) {
+            (_, true) => std::borrow::Cow::Owned(walk(window).0),
+            (starts, false) => {
+                if self.keep {
+                    self.fresh.push(walked(event, floating, wide, &starts));
+                }
+                std::borrow::Cow::Owned(starts)
+            }
+        }
+    }
+}
+
+fn walked(
+    event: &Event,
+    floating: Tz,
+    window: (DateTime<Utc>, DateTime<Utc>),
+    starts: &Starts,
+) -> Fresh {
+    (
+        event.uid.clone(),
+        Walked {
+            event: event.clone(),
+            floating,
+            window,
+            starts: starts.clone(),
+        },
+    )
+}
+
+/// `[from, to)` widened to whole UTC days, and a day more on each side.
+pub(super) fn widened(from: DateTime<Utc>, to: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let day = TimeDelta::days(1);
+    let floor = |t: DateTime<Utc>| {
+        t.with_nanosecond(0)
+            .and_then(|t| t.with_second(0))
+            .and_then(|t| t.with_minute(0))
+            .and_then(|t| t.with_hour(0))
+            .unwrap_or(t)
+    };
+    (floor(from) - day, floor(to) + day + day)
+}
