@@ -191,17 +191,20 @@ impl<'e> Overrides<'e> {
             deleted,
         }
     }
+}
 
-    /// How the instance of `master` at `start` is replaced: `None` if it is not, `Some(None)`
-    /// if an override of its own stands in its place, `Some(Some((start, override)))` if a
-    /// THISANDFUTURE override moves it (and lends it its properties).
+impl Replaced {
+    /// How the instance of `master` (whose overrides these are) at `start` is replaced:
+    /// `None` if it is not, `Some(None)` if an override of its own stands in its place,
+    /// `Some(Some((start, override)))` if a THISANDFUTURE override moves it (and lends it
+    /// its properties).
     fn replaced(
         &self,
         master: &Event,
         zone: Tz,
         start: DateTime<Utc>,
     ) -> Option<Option<(DateTime<Utc>, usize)>> {
-        let r = self.by_uid.get(master.uid.as_str())?;
+        let r = self;
         let day = start.with_timezone(&zone).date_naive();
         let own = if master.is_all_day() {
             r.days.contains(&day)
@@ -253,7 +256,7 @@ fn expand_range(
     let slack = TimeDelta::hours(15);
     let (naive_from, naive_to) = (from.naive_utc() - slack, to.naive_utc() + slack);
     for (i, e) in events.iter().enumerate().take(range.end).skip(range.start) {
-        if overridden.deleted.contains(&i) {
+        if !overridden.deleted.is_empty() && overridden.deleted.contains(&i) {
             continue;
         }
         let series = e.recurrence.as_ref().filter(|_| e.recurrence_id.is_none());
@@ -286,8 +289,9 @@ fn expand_range(
             continue;
         };
         // An instance of the series: in its own place, or replaced by an override.
-        let mut instance = |start: DateTime<Utc>, end: Option<DateTime<Utc>>| match overridden
-            .replaced(e, zone, start)
+        let overrides = overridden.by_uid.get(e.uid.as_str());
+        let mut instance = |start: DateTime<Utc>, end: Option<DateTime<Utc>>| match overrides
+            .and_then(|r| r.replaced(e, zone, start))
         {
             None => push(i, start, end),
             Some(None) => {}
@@ -306,7 +310,10 @@ fn expand_range(
         let starts = walks.starts(kept, e, floating, (wide, (from, to)), |window| {
             rule_instances(e, rec, (zone, floating), window)
         });
-        for &start in starts.iter().flatten() {
+        // The instants the walk in the window itself would give (the widened walk gives
+        // more): from the window's start less the event's length, to its end.
+        let lo = from - reach_of(e) - TimeDelta::seconds(1);
+        for &start in starts.iter().flatten().filter(|&&t| t >= lo && t <= to) {
             instance(start, None);
         }
         if let Err(why) = starts.as_ref() {
@@ -357,10 +364,7 @@ fn rule_instances(
     (from, to): (DateTime<Utc>, DateTime<Utc>),
 ) -> (cache::Starts, bool) {
     // An occurrence overlapping `from` may start up to its length earlier.
-    let reach = match e.length {
-        Length::Exact(d) => d,
-        Length::Days(n) => TimeDelta::days(n + 1),
-    };
+    let reach = reach_of(e);
     let sets = match rule_sets(e, rec, zone, floating, from - reach) {
         Ok(sets) => sets,
         Err(why) => return (Err(why), false),
@@ -378,6 +382,14 @@ fn rule_instances(
         starts.extend(walk.dates.into_iter().map(|dt| dt.with_timezone(&Utc)));
     }
     (Ok(starts), short)
+}
+
+/// How long before a window an occurrence of `e` that overlaps it may start.
+fn reach_of(e: &Event) -> TimeDelta {
+    match e.length {
+        Length::Exact(d) => d,
+        Length::Days(n) => TimeDelta::days(n + 1),
+    }
 }
 
 fn overlaps(s: DateTime<Utc>, e: DateTime<Utc>, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {

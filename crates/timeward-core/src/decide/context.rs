@@ -83,7 +83,15 @@ impl Prepared {
             threads,
             cache,
         );
-        let kinds: Vec<Kind> = events.iter().map(|e| e.kind(exec)).collect();
+        // Only the events with an occurrence here are ever looked at.
+        let mut kinds: Vec<Kind> = vec![Kind::Other; events.len()];
+        let mut known = vec![false; events.len()];
+        for o in &occurrences {
+            if !known[o.event] {
+                known[o.event] = true;
+                kinds[o.event] = events[o.event].kind(exec);
+            }
+        }
         let Sorted {
             busy,
             load,

@@ -240,6 +240,8 @@ pub struct Rendered {
     /// Each event's version, place in `text` and the hash of its text (for [`tag`]).
     spans: std::collections::HashMap<String, (Version, std::ops::Range<usize>, u64)>,
     tag: u64,
+    /// The feed before the last, to write the next one into once nothing serves it.
+    spare: Option<std::sync::Arc<String>>,
 }
 
 impl Rendered {
@@ -270,7 +272,19 @@ pub fn render_reusing(
     const END: &str = "END:VCALENDAR\r\n";
     let head = whole.strip_suffix(END).unwrap_or(&whole);
     let mut spans = std::collections::HashMap::with_capacity(events.len());
-    let mut out = String::with_capacity(cache.text.len().max(head.len() + END.len()));
+    // The text before the last, when nothing serves it any more: its memory is written
+    // again instead of fresh memory being taken (and the system zeroing it) every cycle.
+    let mut out = match cache
+        .spare
+        .take()
+        .and_then(|t| std::sync::Arc::try_unwrap(t).ok())
+    {
+        Some(mut t) => {
+            t.clear();
+            t
+        }
+        None => String::with_capacity(cache.text.len().max(head.len() + END.len())),
+    };
     let mut tags = Tags::default();
     out.push_str(head);
     tags.piece(head.as_bytes());
@@ -309,10 +323,15 @@ pub fn render_reusing(
     out.push_str(END);
     tags.piece(END.as_bytes());
     cache.tag = tags.done();
-    // Served until the next change: no spare capacity kept with it.
-    out.shrink_to_fit();
+    // Served until the next change: little spare capacity kept with it.
+    if out.capacity() > out.len() + out.len() / 8 {
+        out.shrink_to_fit();
+    }
     let out = std::sync::Arc::new(out);
-    cache.text = std::sync::Arc::clone(&out);
+    cache.spare = Some(std::mem::replace(
+        &mut cache.text,
+        std::sync::Arc::clone(&out),
+    ));
     cache.spans = spans;
     out
 }
