@@ -102,21 +102,8 @@ fn bench(c: &mut Criterion) {
     let mut read = timeward::calendar::ics::parse_bytes(text.as_bytes()).expect("parses");
     read.compact(&exec);
     let a = std::sync::Arc::new(read);
-    let mut moved = (*a).clone();
-    let soon = now.naive_utc() + chrono::TimeDelta::days(2);
-    let i = moved
-        .events
-        .iter()
-        .position(|e| {
-            e.kind(&exec) == timeward::calendar::Kind::Request
-                && !e.is_recurring()
-                && matches!(e.start, timeward::calendar::EventTime::Zoned(t, _) if t > soon)
-        })
-        .expect("an invitation");
-    if let timeward::calendar::EventTime::Zoned(t, tz) = moved.events[i].start {
-        moved.events[i].start =
-            timeward::calendar::EventTime::Zoned(t + chrono::TimeDelta::hours(1), tz);
-    }
+    let moved = timeward::demo::one_invitation_moved(&a, &exec, now);
+    assert!(moved.events != a.events, "an invitation moved");
     let b = std::sync::Arc::new(moved);
     let mut kept = timeward::daemon::Kept::default();
     let mut served = feed.take();

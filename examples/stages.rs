@@ -109,22 +109,8 @@ fn poll_stages(
     now: chrono::DateTime<chrono::Utc>,
 ) {
     use std::sync::Arc;
-    use timeward::calendar::{EventTime, Kind};
     let exec = rules.executive.email.clone();
-    let mut moved = (*a).clone();
-    let soon = now.naive_utc() + chrono::TimeDelta::days(2);
-    let i = moved
-        .events
-        .iter()
-        .position(|e| {
-            e.kind(&exec) == Kind::Request
-                && !e.is_recurring()
-                && matches!(e.start, EventTime::Zoned(t, _) if t > soon)
-        })
-        .expect("an invitation");
-    if let EventTime::Zoned(t, tz) = moved.events[i].start {
-        moved.events[i].start = EventTime::Zoned(t + chrono::TimeDelta::hours(1), tz);
-    }
+    let moved = timeward::demo::one_invitation_moved(&a, &exec, now);
     let b = Arc::new(moved);
     let same = t("compare 10k events (equality)", || {
         a.events

@@ -175,6 +175,24 @@ pub fn benchmark_now() -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
+/// `snapshot` with one invitation to `exec` (not recurring, starting more than two days
+/// after `now`) moved an hour later, as its organiser would: the benchmarks' one change.
+pub fn one_invitation_moved(snapshot: &Snapshot, exec: &str, now: DateTime<Utc>) -> Snapshot {
+    let mut moved = snapshot.clone();
+    let soon = now.naive_utc() + TimeDelta::days(2);
+    let found = moved.events.iter_mut().find(|e| {
+        e.kind(exec) == crate::calendar::Kind::Request
+            && !e.is_recurring()
+            && matches!(e.start, EventTime::Zoned(t, _) if t > soon)
+    });
+    if let Some(e) = found {
+        if let EventTime::Zoned(t, tz) = e.start {
+            e.start = EventTime::Zoned(t + TimeDelta::hours(1), tz);
+        }
+    }
+    moved
+}
+
 /// The benchmarks' calendar at [`benchmark_now`]: 10 000 events in New York, 1 000 of
 /// them requests spread over the 4-week horizon, 9 000 others over a year, one in ten
 /// recurring weekly.
