@@ -147,7 +147,9 @@ fn poll_stages(
         mark("d entries_reusing");
         let last = store.last_versions().expect("versions");
         mark("e last_versions");
-        let versions = timeward::feed::advance_digested(&last, &entries, &digests, now);
+        let versions = std::sync::Arc::new(timeward::feed::advance_digested(
+            &last, &entries, &digests, now,
+        ));
         mark("f advance");
         let text = timeward::feed::render_reusing(
             &entries,

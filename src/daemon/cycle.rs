@@ -207,7 +207,7 @@ pub(super) struct CycleDone {
     pub(super) briefs: Bytes,
     pub(super) held: Vec<crate::decide::Reservation>,
     pub(super) entries: Vec<crate::feed::FeedEvent>,
-    pub(super) versions: crate::feed::Versions,
+    pub(super) versions: Arc<crate::feed::Versions>,
     pub(super) feed_changed: bool,
     pub(super) decisions: usize,
     pub(super) reservations: usize,
@@ -298,7 +298,12 @@ pub(super) fn run_cycle(
             (entries, digests)
         }
     };
-    let versions = crate::feed::advance_digested(&store.last_versions()?, &entries, &digests, now);
+    let versions = Arc::new(crate::feed::advance_digested(
+        &*store.last_versions()?,
+        &entries,
+        &digests,
+        now,
+    ));
     let who = if rules.executive.name.is_empty() {
         &rules.executive.email
     } else {

@@ -230,14 +230,14 @@ impl Store {
     /// The feed events' versions of the last completed cycle.
     /// The feed versions the last cycle recorded: from the store's memory of it when it
     /// has one, else read from the feed tree.
-    pub fn last_versions(&self) -> Result<Versions, StoreError> {
+    pub fn last_versions(&self) -> Result<std::sync::Arc<Versions>, StoreError> {
         let guard = self
             .written
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         match guard.as_ref() {
-            Some(w) if w.stray_versions.is_empty() => Ok(w.versions.clone()),
-            _ => self.versions(),
+            Some(w) if w.stray_versions.is_empty() => Ok(std::sync::Arc::clone(&w.versions)),
+            _ => self.versions().map(std::sync::Arc::new),
         }
     }
 
@@ -330,7 +330,7 @@ impl Store {
         versions: &Versions,
         at: DateTime<Utc>,
     ) -> Result<CycleChanges, StoreError> {
-        self.record_numbered(plan, &[], versions, at)
+        self.record_numbered(plan, &[], &std::sync::Arc::new(versions.clone()), at)
     }
 
     /// [`Store::record_cycle`] with each decision's number (`decide::decide_reusing`):
@@ -339,7 +339,7 @@ impl Store {
         &self,
         plan: &Plan,
         made: &[u64],
-        versions: &Versions,
+        versions: &std::sync::Arc<Versions>,
         at: DateTime<Utc>,
     ) -> Result<CycleChanges, StoreError> {
         let mut guard = self
@@ -427,7 +427,7 @@ impl Store {
         *guard = Some(Written {
             decisions: now_written,
             numbers,
-            versions: versions.clone(),
+            versions: std::sync::Arc::clone(versions),
             stray_decisions: Vec::new(),
             stray_versions: Vec::new(),
         });
@@ -446,7 +446,7 @@ impl Store {
                 _ => w.stray_decisions.push(k.to_vec()),
             }
         }
-        w.versions = self.versions()?;
+        w.versions = std::sync::Arc::new(self.versions()?);
         for k in self.feed.iter().keys() {
             let k = k?;
             if !std::str::from_utf8(&k).is_ok_and(|uid| w.versions.contains_key(uid)) {

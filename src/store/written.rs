@@ -13,7 +13,8 @@ use crate::feed::Versions;
 #[derive(Default)]
 pub(super) struct Written {
     pub(super) decisions: std::collections::HashMap<String, StoredDecision>,
-    pub(super) versions: Versions,
+    /// Shared with the cycle that recorded them (no copy of every UID).
+    pub(super) versions: std::sync::Arc<Versions>,
     /// The number each decision was made under (`decide::decide_reusing`), when the
     /// cycle that wrote it knew one: a decision with the same number is the same.
     pub(super) numbers: std::collections::HashMap<String, u64>,
@@ -107,8 +108,14 @@ pub(super) fn version_writes(written: &Written, versions: &Versions) -> Writes {
         .iter()
         .map(|k| (k.clone(), None))
         .collect();
+    // Both are sorted by UID: walked side by side.
+    let mut old = written.versions.iter().peekable();
     for (uid, v) in versions {
-        if written.versions.get(uid) != Some(v) {
+        while let Some((gone, _)) = old.next_if(|(o, _)| *o < uid) {
+            writes.push((gone.as_bytes().to_vec(), None));
+        }
+        let was = old.next_if(|(o, _)| *o == uid).map(|(_, w)| w);
+        if was != Some(v) {
             let stored = StoredVersion {
                 sequence: v.sequence,
                 changed: v.changed,
@@ -117,10 +124,6 @@ pub(super) fn version_writes(written: &Written, versions: &Versions) -> Writes {
             writes.push((uid.as_bytes().to_vec(), Some(json(&stored))));
         }
     }
-    for uid in written.versions.keys() {
-        if !versions.contains_key(uid) {
-            writes.push((uid.as_bytes().to_vec(), None));
-        }
-    }
+    writes.extend(old.map(|(gone, _)| (gone.as_bytes().to_vec(), None)));
     writes
 }

@@ -35,6 +35,7 @@ pub struct Memo {
     /// out of it instead of being copied.
     plan: Option<Plan>,
     reused: usize,
+    same_again: usize,
     /// The series' instants, one cache for placing the 1:1s and one for deciding (their
     /// windows differ).
     pub(crate) rules_placing: crate::calendar::expand::RuleCache,
@@ -60,6 +61,12 @@ impl Memo {
     /// How many decisions the last run carried over instead of scoring.
     pub fn reused(&self) -> usize {
         self.reused
+    }
+
+    /// How many decisions the last run scored again and found the same (they kept their
+    /// numbers, as carried ones do).
+    pub fn same_again(&self) -> usize {
+        self.same_again
     }
 }
 
@@ -88,10 +95,11 @@ impl Memo {
         Some((last, plan))
     }
 
-    pub(super) fn keep(&mut self, last: Last, reused: usize) {
+    pub(super) fn keep(&mut self, last: Last, reused: usize, same_again: usize) {
         self.last = Some(last);
         self.plan = None;
         self.reused = reused;
+        self.same_again = same_again;
     }
 }
 
@@ -100,24 +108,43 @@ pub(super) fn goal_names(ctx: &Context<'_>) -> Vec<String> {
     ctx.goals.iter().map(|g| g.name.clone()).collect()
 }
 
-/// The decisions of `last` that still hold in `ctx` (at `now`), by this run's request.
-pub(super) fn carry(
-    last: Last,
-    plan: Plan,
-    ctx: &Context<'_>,
-    snapshot: &Snapshot,
-) -> Vec<Option<(Decision, u64)>> {
-    let none = || (0..ctx.requests.len()).map(|_| None).collect();
+/// What the last run decided for one of this run's requests.
+pub(super) enum Before {
+    /// Nothing: a new request, or a run that could carry nothing over.
+    Unknown,
+    /// The decision still holds: carried over with its number.
+    Holds(Decision, u64),
+    /// Something it reads changed: scored again, and if the new decision is the same,
+    /// it keeps this number (what was built from it still stands).
+    Was(Decision, u64),
+}
+
+/// The decisions of `last` that still hold in `ctx` (at `now`), by this run's request,
+/// and the ones that may not (to be compared with their new scoring).
+pub(super) fn carry(last: Last, plan: Plan, ctx: &Context<'_>, snapshot: &Snapshot) -> Vec<Before> {
+    let none = || (0..ctx.requests.len()).map(|_| Before::Unknown).collect();
     if last.rules != *ctx.rules || last.goals != goal_names(ctx) {
         return none();
     }
     let changed = Changed::between(&last, ctx, snapshot);
     let rules = ctx.rules;
-    let notice = rules
-        .rules
+    // What a decision reads of the clock: how long until its first occurrence, against
+    // `min_notice` and the rules' `notice_under`, and in whole minutes ("starts in 5 h 12
+    // min"). A request further away than all of them at both times does not see it move;
+    // nor does one nearer whose minutes and sides of every threshold are the same.
+    let thresholds: Vec<TimeDelta> = std::iter::once(rules.limits.min_notice)
+        .chain(rules.rules.iter().filter_map(|r| r.when.notice_under))
+        .collect();
+    let notice = thresholds
         .iter()
-        .filter_map(|r| r.when.notice_under)
-        .fold(rules.limits.min_notice, TimeDelta::max);
+        .copied()
+        .fold(TimeDelta::MIN, TimeDelta::max);
+    let unmoved = |first: DateTime<Utc>| {
+        let (was, is) = (first - last.now, first - ctx.now);
+        (was >= notice && is >= notice)
+            || (was.num_minutes() == is.num_minutes()
+                && thresholds.iter().all(|&t| (was < t) == (is < t)))
+    };
     let pad = rules.limits.buffer.max(TimeDelta::zero()) + TimeDelta::seconds(1);
     let old_events = &last.snapshot.events;
     let by_uid: HashMap<&str, usize> = last
@@ -135,19 +162,20 @@ pub(super) fn carry(
             let first = req.occurrences.first()?.0;
             let same = old.occurrences == req.occurrences
                 && old_events[old.event] == *event
-                && first - ctx.now >= notice
-                && first - last.now >= notice
+                && unmoved(first)
                 && !req.occurrences.iter().any(|&(s, e)| {
                     changed.around.any_overlapping(s - pad, e + pad)
                         || changed.days.contains(&ctx.local(s).date())
                 });
-            if !same {
-                return None;
-            }
             let d = decisions.get_mut(*last.positions.get(i)?)?.take()?;
-            (d.id == event.uid).then_some((d, *last.numbers.get(i)?))
+            let n = *last.numbers.get(i)?;
+            (d.id == event.uid).then_some(if same {
+                Before::Holds(d, n)
+            } else {
+                Before::Was(d, n)
+            })
         });
-        out.push(kept);
+        out.push(kept.unwrap_or(Before::Unknown));
     }
     out
 }

@@ -99,16 +99,36 @@ pub fn decide_reusing(
     let ctx = Context::with(snapshot, rules, reservations, prepared);
     let carried = match memo.take() {
         Some((last, plan)) => memo::carry(last, plan, &ctx, snapshot),
-        None => (0..ctx.requests.len()).map(|_| None).collect(),
+        None => (0..ctx.requests.len())
+            .map(|_| memo::Before::Unknown)
+            .collect(),
     };
-    let reused = carried.iter().filter(|c| c.is_some()).count();
+    let reused = carried
+        .iter()
+        .filter(|c| matches!(c, memo::Before::Holds(..)))
+        .count();
     let missing: Vec<usize> = (0..carried.len())
-        .filter(|&i| carried[i].is_none())
+        .filter(|&i| !matches!(carried[i], memo::Before::Holds(..)))
         .collect();
     let mut fresh = score_all(&ctx, threads.max(1), &missing).into_iter();
+    let mut same_again = 0;
+    // A request scored again whose decision came out the same keeps its number: what was
+    // built from it (feed events, JSON, the store's record) still stands.
     let made: Vec<(Decision, u64)> = carried
         .into_iter()
-        .map(|c| c.or_else(|| Some((fresh.next()?, memo::stamp()))))
+        .map(|c| match c {
+            memo::Before::Holds(d, n) => Some((d, n)),
+            memo::Before::Was(old, n) => {
+                let new = fresh.next()?;
+                Some(if new == old {
+                    same_again += 1;
+                    (old, n)
+                } else {
+                    (new, memo::stamp())
+                })
+            }
+            memo::Before::Unknown => Some((fresh.next()?, memo::stamp())),
+        })
         .collect::<Option<_>>()
         .unwrap_or_default();
     // Sorted as `decide_on` sorts them; where each request's decision stands is kept, so
@@ -163,6 +183,7 @@ pub fn decide_reusing(
             positions,
         },
         reused,
+        same_again,
     );
     (plan, stamps)
 }

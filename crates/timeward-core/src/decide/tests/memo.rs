@@ -59,7 +59,8 @@ fn carried(steps: Vec<Step>, extra: &str) -> Vec<usize> {
             );
             let fresh: Vec<u64> = events.iter().map(crate::feed::digest).collect();
             assert_eq!(digests, fresh, "step {i}");
-            // A carried decision keeps its number; a decision made again gets a new one.
+            // A carried decision keeps its number, and so does one scored again that came
+            // out the same; a decision that changed gets a new one.
             let now_numbers: Vec<(String, u64)> = plan
                 .decisions
                 .iter()
@@ -67,7 +68,7 @@ fn carried(steps: Vec<Step>, extra: &str) -> Vec<usize> {
                 .map(|(d, &n)| (d.id.clone(), n))
                 .collect();
             let kept = now_numbers.iter().filter(|n| numbers.contains(n)).count();
-            assert_eq!(kept, memo.reused(), "step {i}");
+            assert_eq!(kept, memo.reused() + memo.same_again(), "step {i}");
             numbers = now_numbers;
             let reused = memo.reused();
             memo.give_back(plan);
@@ -135,6 +136,42 @@ fn the_load_of_a_day_is_seen() {
 }
 
 #[test]
+fn a_decision_scored_again_the_same_keeps_its_number() {
+    // A short meeting added late on r1's day: its load changes (r1 is scored again), but
+    // not past a limit, so r1's decision is the same, and keeps its number.
+    let mut more = base();
+    more.push(busy("b2", "Review", 10, 17, 0, 15));
+    let rules = rules("");
+    let mut memo = Memo::new();
+    let first = Arc::new(Snapshot {
+        events: base(),
+        warnings: Vec::new(),
+    });
+    let (plan, made) = decide_reusing(&first, &rules, &[], now(), 1, &mut memo);
+    let before: Vec<(String, u64)> = plan
+        .decisions
+        .iter()
+        .map(|d| d.id.clone())
+        .zip(made)
+        .collect();
+    memo.give_back(plan);
+    let second = Arc::new(Snapshot {
+        events: more,
+        warnings: Vec::new(),
+    });
+    let (plan, made) = decide_reusing(&second, &rules, &[], now(), 1, &mut memo);
+    assert_eq!(plan, decide_on(&second, &rules, &[], now(), 1));
+    assert_eq!((memo.reused(), memo.same_again()), (1, 1));
+    let after: Vec<(String, u64)> = plan
+        .decisions
+        .iter()
+        .map(|d| d.id.clone())
+        .zip(made)
+        .collect();
+    assert_eq!(after, before);
+}
+
+#[test]
 fn another_request_at_the_same_time_is_seen() {
     let mut more = base();
     more.push(internal("r3", "Offsite", 10, 11, 30, 60));
@@ -178,6 +215,28 @@ fn the_clock_reaching_the_notice_is_seen() {
         ],
         rule,
     );
+}
+
+#[test]
+fn the_clock_moving_within_a_minute_is_not_seen() {
+    // r1 is 45 h away (inside the 60-hour rule, which its suggestion says to the minute),
+    // r2 72 h (outside it).
+    let at = |seconds| now() + TimeDelta::hours(30) + TimeDelta::seconds(seconds);
+    let rule =
+        "[[rules]]\nname = \"short\"\nif = { notice_under = \"60h\" }\nthen = { points = -5 }\n";
+    let reused = carried(
+        vec![
+            (base(), vec![], now()),
+            // r1 comes inside the rule's notice: scored again.
+            (base(), vec![], at(-30)),
+            // Ten seconds on, the same minutes to go: both carried over.
+            (base(), vec![], at(-20)),
+            // A minute less to go for r1: scored again.
+            (base(), vec![], at(20)),
+        ],
+        rule,
+    );
+    assert_eq!(reused, vec![0, 1, 2, 1]);
 }
 
 #[test]
