@@ -179,10 +179,11 @@ fn state(dir: &std::path::Path, store: &Store) -> (Vec<u8>, Vec<u8>, String) {
         .map(|d| store.history(&d.id).expect("history"))
         .collect();
     let versions = store.versions().expect("versions");
+    let held = store.reservations().expect("reservations");
     (
         feed,
         decisions,
-        format!("{stored:?}\n{history:?}\n{versions:?}"),
+        format!("{stored:?}\n{history:?}\n{versions:?}\n{held:?}"),
     )
 }
 

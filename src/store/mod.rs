@@ -352,7 +352,7 @@ impl Store {
             None => self.load_written()?,
         };
         let feed = version_writes(&written, versions);
-        let (changes, decisions, history, now_written) = compare(&mut written, plan, made, at);
+        let (changes, decisions, history) = compare(&mut written, plan, made, at);
         let appended: Vec<(&str, String)> = history
             .iter()
             .map(|(id, _, _)| {
@@ -363,18 +363,22 @@ impl Store {
                 )
             })
             .collect();
-        let reservations = self.differences(
-            &self.reservations,
-            plan.reservations.iter().enumerate().map(|(i, r)| {
-                let stored = StoredReservation {
-                    series: r.series.clone(),
-                    with: r.with.clone(),
-                    start: r.start,
-                    end: r.end,
-                };
-                ((i as u64).to_be_bytes().to_vec(), json(&stored))
-            }),
-        )?;
+        let reservations = if written.reservations.as_ref() == Some(&plan.reservations) {
+            Vec::new()
+        } else {
+            self.differences(
+                &self.reservations,
+                plan.reservations.iter().enumerate().map(|(i, r)| {
+                    let stored = StoredReservation {
+                        series: r.series.clone(),
+                        with: r.with.clone(),
+                        start: r.start,
+                        end: r.end,
+                    };
+                    ((i as u64).to_be_bytes().to_vec(), json(&stored))
+                }),
+            )?
+        };
         let apply = |tree: &sled::transaction::TransactionalTree,
                      writes: &Writes|
          -> Result<(), ConflictableTransactionError<std::convert::Infallible>> {
@@ -415,22 +419,12 @@ impl Store {
                 }
             }
         }
-        let numbers = if made.len() == plan.decisions.len() {
-            plan.decisions
-                .iter()
-                .zip(made)
-                .map(|(d, &n)| (d.id.clone(), n))
-                .collect()
-        } else {
-            std::collections::HashMap::new()
-        };
-        *guard = Some(Written {
-            decisions: now_written,
-            numbers,
-            versions: std::sync::Arc::clone(versions),
-            stray_decisions: Vec::new(),
-            stray_versions: Vec::new(),
-        });
+        if written.reservations.as_ref() != Some(&plan.reservations) {
+            written.reservations = Some(plan.reservations.clone());
+        }
+        written.versions = std::sync::Arc::clone(versions);
+        written.stray_versions.clear();
+        *guard = Some(written);
         Ok(changes)
     }
 
@@ -441,7 +435,13 @@ impl Store {
             let (k, v) = item?;
             match serde_json::from_slice::<StoredDecision>(&v) {
                 Ok(d) if d.id.as_bytes() == k.as_ref() => {
-                    w.decisions.insert(d.id.clone(), d);
+                    let remembered = written::Remembered {
+                        decision: d,
+                        number: None,
+                        mark: 0,
+                    };
+                    w.decisions
+                        .insert(remembered.decision.id.clone(), remembered);
                 }
                 _ => w.stray_decisions.push(k.to_vec()),
             }

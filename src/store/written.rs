@@ -12,35 +12,43 @@ use crate::feed::Versions;
 /// Loaded from the trees by the first cycle after opening; dropped when a write fails.
 #[derive(Default)]
 pub(super) struct Written {
-    pub(super) decisions: std::collections::HashMap<String, StoredDecision>,
+    /// By id: the decision as written, and the number it was made under (when the
+    /// cycle that wrote it knew one: a decision with the same number is the same).
+    pub(super) decisions: std::collections::HashMap<String, Remembered>,
+    /// How many cycles compared with this memory (marks the decisions each decided).
+    pub(super) cycles: u64,
     /// Shared with the cycle that recorded them (no copy of every UID).
     pub(super) versions: std::sync::Arc<Versions>,
-    /// The number each decision was made under (`decide::decide_reusing`), when the
-    /// cycle that wrote it knew one: a decision with the same number is the same.
-    pub(super) numbers: std::collections::HashMap<String, u64>,
+    /// The 1:1s as last written.
+    pub(super) reservations: Option<Vec<crate::decide::Reservation>>,
     /// Keys of either tree that did not decode (written by a damaged store): removed by
     /// the next cycle, as they would be if they had decoded.
     pub(super) stray_decisions: Vec<Vec<u8>>,
     pub(super) stray_versions: Vec<Vec<u8>>,
 }
 
+pub(super) struct Remembered {
+    pub(super) decision: StoredDecision,
+    pub(super) number: Option<u64>,
+    /// The last cycle that decided it.
+    pub(super) mark: u64,
+}
+
+/// A history entry to write: the index of the decision it is of, its key and value.
+pub(super) type HistoryWrite = (usize, Vec<u8>, Vec<u8>);
+
 pub(super) type Writes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 
 /// The cycle's changes, the writes to the decisions tree (only the decisions that differ
-/// from the last cycle's, and removals), the history entries (with the index of the
-/// decision each is of), and the decisions as now written.
-#[allow(clippy::type_complexity)]
+/// from the last cycle's, and removals) and the history entries (with the index of the
+/// decision each is of); `written` is brought up to this cycle's decisions in place (the
+/// caller drops it if the writes fail).
 pub(super) fn compare(
     written: &mut Written,
     plan: &Plan,
     made: &[u64],
     at: DateTime<Utc>,
-) -> (
-    CycleChanges,
-    Writes,
-    Vec<(usize, Vec<u8>, Vec<u8>)>,
-    std::collections::HashMap<String, StoredDecision>,
-) {
+) -> (CycleChanges, Writes, Vec<HistoryWrite>) {
     let mut changes = CycleChanges::default();
     let mut history = Vec::new();
     let mut writes: Writes = written
@@ -48,57 +56,74 @@ pub(super) fn compare(
         .iter()
         .map(|k| (k.clone(), None))
         .collect();
-    let mut now = std::collections::HashMap::with_capacity(plan.decisions.len());
+    let numbered = made.len() == plan.decisions.len();
+    written.cycles += 1;
+    let mark = written.cycles;
+    // How many remembered decisions this cycle decided.
+    let mut marked = 0;
     for (i, d) in plan.decisions.iter().enumerate() {
-        let number = made.get(i);
-        if number.is_some() && written.numbers.get(&d.id) == number {
-            // Made under the same number: what is written is this decision.
-            if let Some(p) = written.decisions.remove(&d.id) {
-                now.insert(d.id.clone(), p);
+        let number = made.get(i).copied().filter(|_| numbered);
+        if let Some(entry) = written.decisions.get_mut(&d.id) {
+            if entry.mark != mark {
+                entry.mark = mark;
+                marked += 1;
+            }
+            if number.is_some() && entry.number == number {
+                // Made under the same number: what is written is this decision.
                 continue;
             }
-        }
-        let d = StoredDecision::from_decision(d);
-        let differs = match written.decisions.remove(&d.id) {
-            Some(p) if p == d => {
-                now.insert(d.id.clone(), d);
+            entry.number = number;
+            let now = StoredDecision::from_decision(d);
+            if entry.decision == now {
                 continue;
             }
-            None => {
-                changes.new += 1;
-                true
+            let p = &entry.decision;
+            if p.verdict != now.verdict || p.score != now.score || p.delegate_to != now.delegate_to
+            {
+                changes.changed += 1;
+                history.push((i, history_key(&now.id, at), history_json(&now, at)));
             }
-            Some(p) => {
-                let changed =
-                    p.verdict != d.verdict || p.score != d.score || p.delegate_to != d.delegate_to;
-                if changed {
-                    changes.changed += 1;
-                }
-                changed
-            }
-        };
-        if differs {
-            history.push((
-                i,
-                history_key(&d.id, at),
-                json(&HistoryEntry {
-                    at,
-                    verdict: d.verdict.clone(),
-                    delegate_to: d.delegate_to.clone(),
-                    score: d.score,
-                    reasons: d.reasons.clone(),
-                }),
-            ));
+            writes.push((now.id.clone().into_bytes(), Some(json(&now))));
+            entry.decision = now;
+            continue;
         }
-        writes.push((d.id.clone().into_bytes(), Some(json(&d))));
-        now.insert(d.id.clone(), d);
+        changes.new += 1;
+        let now = StoredDecision::from_decision(d);
+        history.push((i, history_key(&now.id, at), history_json(&now, at)));
+        writes.push((now.id.clone().into_bytes(), Some(json(&now))));
+        marked += 1;
+        written.decisions.insert(
+            now.id.clone(),
+            Remembered {
+                decision: now,
+                number,
+                mark,
+            },
+        );
     }
     // What is left was not decided this time.
-    for id in written.decisions.keys() {
-        changes.gone += 1;
-        writes.push((id.clone().into_bytes(), None));
+    if marked < written.decisions.len() {
+        written.decisions.retain(|id, entry| {
+            let keep = entry.mark == mark;
+            if !keep {
+                changes.gone += 1;
+                writes.push((id.clone().into_bytes(), None));
+            }
+            keep
+        });
     }
-    (changes, writes, history, now)
+    written.stray_decisions.clear();
+    (changes, writes, history)
+}
+
+fn history_json(d: &StoredDecision, at: DateTime<Utc>) -> Vec<u8> {
+    json(&HistoryEntry {
+        at,
+        verdict: d.verdict.clone(),
+        delegate_to: d.delegate_to.clone(),
+        score: d.score,
+        reasons: d.reasons.clone(),
+    })
 }
 
 /// The writes that make the feed tree hold `versions`.
