@@ -149,11 +149,22 @@ struct Overrides<'e> {
 impl<'e> Overrides<'e> {
     fn of(events: &'e [Event], floating: Tz) -> Overrides<'e> {
         let mut map: HashMap<&str, Replaced> = HashMap::new();
-        let masters: HashMap<&str, &Event> = events
+        // Only the series that have overrides (most calendars' series have none).
+        let overridden: HashSet<&str> = events
             .iter()
-            .filter(|e| e.recurrence_id.is_none() && e.recurrence.is_some())
-            .map(|e| (e.uid.as_str(), e))
+            .filter(|e| e.recurrence_id.is_some())
+            .map(|e| e.uid.as_str())
             .collect();
+        let masters: HashMap<&str, &Event> = if overridden.is_empty() {
+            HashMap::new()
+        } else {
+            events
+                .iter()
+                .filter(|e| e.recurrence_id.is_none() && e.recurrence.is_some())
+                .filter(|e| overridden.contains(e.uid.as_str()))
+                .map(|e| (e.uid.as_str(), e))
+                .collect()
+        };
         let mut deleted = HashSet::new();
         for (i, e) in events.iter().enumerate() {
             let Some(rid) = e.recurrence_id else { continue };

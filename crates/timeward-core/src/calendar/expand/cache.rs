@@ -9,6 +9,7 @@
 //! times and the widened window are the same — all day, as `now` moves.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, TimeDelta, Timelike, Utc};
 use chrono_tz::Tz;
@@ -22,6 +23,8 @@ pub(super) type Starts = Result<Vec<DateTime<Utc>>, String>;
 #[derive(Default)]
 pub struct RuleCache {
     by_uid: HashMap<String, Walked>,
+    /// How many runs kept their series here: an entry a run took is marked with it.
+    runs: u64,
 }
 
 struct Walked {
@@ -29,6 +32,8 @@ struct Walked {
     floating: Tz,
     window: (DateTime<Utc>, DateTime<Utc>),
     starts: Starts,
+    /// The last run that took it (threads share the cache while a run reads it).
+    used: AtomicU64,
 }
 
 /// A series walked in this run, to be kept: its UID and what it gave.
@@ -56,18 +61,23 @@ impl RuleCache {
         window: (DateTime<Utc>, DateTime<Utc>),
     ) -> Option<&Starts> {
         let w = self.by_uid.get(&event.uid)?;
-        (w.floating == floating && w.window == window && w.event == *event).then_some(&w.starts)
+        let same = w.floating == floating && w.window == window && w.event == *event;
+        if same {
+            w.used.store(self.runs + 1, Ordering::Relaxed);
+        }
+        same.then_some(&w.starts)
     }
 
     /// Keeps this run's series: the ones it found here and the ones it walked.
     pub(super) fn keep(&mut self, walks: Walks) {
-        let mut kept: HashMap<String, Walked> = walks
-            .used
-            .into_iter()
-            .filter_map(|uid| self.by_uid.remove_entry(&uid))
-            .collect();
-        kept.extend(walks.fresh);
-        self.by_uid = kept;
+        self.runs += 1;
+        let run = self.runs;
+        self.by_uid
+            .retain(|_, w| w.used.load(Ordering::Relaxed) == run);
+        for (uid, w) in walks.fresh {
+            w.used.store(run, Ordering::Relaxed);
+            self.by_uid.insert(uid, w);
+        }
     }
 }
 
@@ -76,7 +86,6 @@ type Window = (DateTime<Utc>, DateTime<Utc>);
 /// One run's (or one thread's part's) series: those taken from the cache, and those
 /// walked (to be kept when `keep`).
 pub(super) struct Walks {
-    used: Vec<String>,
     fresh: Vec<Fresh>,
     keep: bool,
 }
@@ -84,14 +93,12 @@ pub(super) struct Walks {
 impl Walks {
     pub(super) fn new(keep: bool) -> Walks {
         Walks {
-            used: Vec::new(),
             fresh: Vec::new(),
             keep,
         }
     }
 
     pub(super) fn join(&mut self, more: Walks) {
-        self.used.extend(more.used);
         self.fresh.extend(more.fresh);
     }
 
@@ -107,7 +114,6 @@ impl Walks {
         walk: impl Fn(Window) -> (Starts, bool),
     ) -> std::borrow::Cow<'c, Starts> {
         if let Some(starts) = kept.and_then(|c| c.get(event, floating, wide)) {
-            self.used.push(event.uid.clone());
             return std::borrow::Cow::Borrowed(starts);
         }
         match walk(wide) {
@@ -135,6 +141,7 @@ fn walked(
             floating,
             window,
             starts: starts.clone(),
+            used: AtomicU64::new(0),
         },
     )
 }
