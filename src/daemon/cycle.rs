@@ -294,7 +294,7 @@ pub(super) fn run_cycle(
         Some(k) => crate::feed::entries_reusing(&plan, &made, rules, &briefs, &mut k.events),
         None => {
             let entries = crate::feed::entries(&plan, rules, &briefs);
-            let digests = entries.iter().map(crate::feed::digest).collect();
+            let digests = crate::feed::digests(&entries);
             (entries, digests)
         }
     };

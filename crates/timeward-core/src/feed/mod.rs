@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use icalendar::{Calendar, Component, EventLike, EventStatus, Property};
+use icalendar::{Calendar, Property};
 
 use crate::brief::Brief;
 use crate::decide::Plan;
@@ -61,10 +61,12 @@ pub type Versions = BTreeMap<String, Version>;
 /// each reservation (with its agenda, from `briefs`, when it has one), sorted by
 /// (start, uid).
 pub fn entries(plan: &Plan, rules: &Rules, briefs: &[Brief]) -> Vec<FeedEvent> {
-    let mut out = Vec::new();
-    for d in &plan.decisions {
-        suggestions(d, rules, &mut out);
-    }
+    let each = crate::par::on_two(&plan.decisions, 256, |d| {
+        let mut mine = Vec::new();
+        suggestions(d, rules, &mut mine);
+        mine
+    });
+    let mut out: Vec<FeedEvent> = each.into_iter().flatten().collect();
     reservations(plan, briefs, &mut out);
     out.sort_by(|a, b| (a.start, &a.uid).cmp(&(b.start, &b.uid)));
     out
@@ -137,10 +139,7 @@ fn suggestions(d: &crate::decide::Decision, rules: &Rules, out: &mut Vec<FeedEve
     let description: std::sync::Arc<str> = description.trim_end().into();
     for &(start, end) in &d.occurrences {
         out.push(FeedEvent {
-            uid: format!(
-                "{id_hash:016x}-{}@suggestion.timeward",
-                start.format("%Y%m%dT%H%M%SZ")
-            ),
+            uid: format!("{id_hash:016x}-{}@suggestion.timeward", Basic(start)),
             summary: summary.clone(),
             description: description.clone(),
             start,
@@ -288,13 +287,16 @@ pub fn render_reusing(
     let mut tags = Tags::default();
     out.push_str(head);
     tags.piece(head.as_bytes());
-    for e in events {
+    // The texts the last feed cannot give, made first (on two threads when there are
+    // many, as from scratch), each with its hash.
+    let fresh = text::fresh(events, versions, &cache.spans);
+    for (e, fresh) in events.iter().zip(fresh) {
         let from = out.len();
         // `versions` are `advance`'s over these events: each digest is its event's.
         let Some(&v) = versions.get(&e.uid) else {
             // Not versioned: written afresh, and never taken from the cache.
-            let text = event_text(e, unversioned());
-            tags.piece(text.as_bytes());
+            let (text, h) = fresh.unwrap_or_else(|| text::made(e, unversioned()));
+            tags.add(h);
             out.push_str(&text);
             continue;
         };
@@ -306,15 +308,15 @@ pub fn render_reusing(
         let kept = was
             .filter(|(was, _, _)| *was == v)
             .and_then(|(_, r, h)| Some((cache.text.get(r)?, h)));
-        let h = match kept {
-            Some((text, h)) => {
+        let h = match (kept, fresh) {
+            (Some((text, h)), _) => {
                 out.push_str(text);
                 h
             }
-            None => {
-                let text = event_text(e, v);
+            (None, made) => {
+                let (text, h) = made.unwrap_or_else(|| text::made(e, v));
                 out.push_str(&text);
-                hash(text.as_bytes())
+                h
             }
         };
         tags.add(h);
@@ -399,70 +401,9 @@ fn unversioned() -> Version {
     }
 }
 
-/// One feed event as the `icalendar` crate writes it inside a calendar.
-fn event_text(e: &FeedEvent, v: Version) -> String {
-    let mut ev = icalendar::Event::new();
-    ev.uid(&e.uid)
-        .summary(&e.summary)
-        .description(&e.description)
-        .starts(e.start)
-        .ends(e.end)
-        .timestamp(v.changed)
-        .sequence(v.sequence)
-        .status(EventStatus::Tentative)
-        .add_property("TRANSP", "TRANSPARENT");
-    match &e.what {
-        What::Suggestion {
-            verdict,
-            score,
-            delegate_to,
-            event_id,
-        } => {
-            ev.categories(["timeward", verdict.as_str()])
-                .add_property("X-TIMEWARD-VERDICT", verdict.as_str())
-                .add_property("X-TIMEWARD-SCORE", score.to_string())
-                .add_property("X-TIMEWARD-EVENT-ID", event_id.as_str())
-                .add_property("RELATED-TO", event_id.as_str());
-            if let Some(to) = delegate_to {
-                ev.add_property("X-TIMEWARD-DELEGATE-TO", to.as_str());
-            }
-        }
-        What::Reservation => {
-            ev.categories(["timeward", "reservation"]);
-        }
-    }
-    Component::to_string(&ev.done())
-}
-
-/// What a feed event says, as a number: its version moves when this does.
-pub fn digest(e: &FeedEvent) -> u64 {
-    let what = match &e.what {
-        What::Suggestion {
-            verdict,
-            score,
-            delegate_to,
-            event_id,
-        } => format!(
-            "s|{}|{score}|{}|{event_id}",
-            verdict.as_str(),
-            delegate_to.as_deref().unwrap_or("")
-        ),
-        What::Reservation => "r".to_string(),
-    };
-    let text = format!(
-        "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{what}",
-        e.summary,
-        e.description,
-        e.start.timestamp(),
-        e.end.timestamp()
-    );
-    hash(text.as_bytes())
-}
-
-/// UIDs and digests must not change between runs or Rust versions.
-fn hash(bytes: &[u8]) -> u64 {
-    crate::fnv1a(bytes)
-}
+mod text;
+pub use text::{digest, digests};
+use text::{hash, Basic};
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,150 @@
+//! One feed event's text, written by the `icalendar` crate, and what it says as a number.
+
+use icalendar::{Component, EventLike, EventStatus};
+
+use super::{FeedEvent, Version, Versions, What};
+
+/// For each event, its text and that text's hash when the last feed (`spans`, by UID,
+/// with the version each was written with) does not hold it at its version, or `None`.
+/// Many are made on two threads (`par::on_two`): the same texts.
+pub(super) fn fresh(
+    events: &[FeedEvent],
+    versions: &Versions,
+    spans: &std::collections::HashMap<String, (Version, std::ops::Range<usize>, u64)>,
+) -> Vec<Option<(String, u64)>> {
+    let one = |e: &FeedEvent| -> Option<(String, u64)> {
+        let v = match versions.get(&e.uid) {
+            Some(v) if spans.get(&e.uid).is_some_and(|(was, _, _)| was == v) => return None,
+            Some(v) => *v,
+            None => super::unversioned(),
+        };
+        Some(made(e, v))
+    };
+    // Two threads only when most texts are new (a feed from scratch).
+    let many = spans.len() < events.len() / 2;
+    crate::par::on_two(events, if many { 256 } else { usize::MAX }, one)
+}
+
+/// One event's text at version `v`, and its hash.
+pub(super) fn made(e: &FeedEvent, v: Version) -> (String, u64) {
+    let text = event_text(e, v);
+    let h = hash(text.as_bytes());
+    (text, h)
+}
+
+/// One feed event as the `icalendar` crate writes it inside a calendar.
+pub(super) fn event_text(e: &FeedEvent, v: Version) -> String {
+    let mut ev = icalendar::Event::new();
+    ev.uid(&e.uid)
+        .summary(&e.summary)
+        .description(&e.description)
+        .starts(e.start)
+        .ends(e.end)
+        .timestamp(v.changed)
+        .sequence(v.sequence)
+        .status(EventStatus::Tentative)
+        .add_property("TRANSP", "TRANSPARENT");
+    match &e.what {
+        What::Suggestion {
+            verdict,
+            score,
+            delegate_to,
+            event_id,
+        } => {
+            ev.categories(["timeward", verdict.as_str()])
+                .add_property("X-TIMEWARD-VERDICT", verdict.as_str())
+                .add_property("X-TIMEWARD-SCORE", score.to_string())
+                .add_property("X-TIMEWARD-EVENT-ID", event_id.as_str())
+                .add_property("RELATED-TO", event_id.as_str());
+            if let Some(to) = delegate_to {
+                ev.add_property("X-TIMEWARD-DELEGATE-TO", to.as_str());
+            }
+        }
+        What::Reservation => {
+            ev.categories(["timeward", "reservation"]);
+        }
+    }
+    Component::to_string(&ev.done())
+}
+
+/// What a feed event says, as a number: its version moves when this does.
+pub fn digest(e: &FeedEvent) -> u64 {
+    let what = match &e.what {
+        What::Suggestion {
+            verdict,
+            score,
+            delegate_to,
+            event_id,
+        } => format!(
+            "s|{}|{score}|{}|{event_id}",
+            verdict.as_str(),
+            delegate_to.as_deref().unwrap_or("")
+        ),
+        What::Reservation => "r".to_string(),
+    };
+    let text = format!(
+        "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{what}",
+        e.summary,
+        e.description,
+        e.start.timestamp(),
+        e.end.timestamp()
+    );
+    hash(text.as_bytes())
+}
+
+/// [`digest`] of each event (on two threads when there are many).
+pub fn digests(events: &[FeedEvent]) -> Vec<u64> {
+    crate::par::on_two(events, 512, digest)
+}
+
+/// UIDs and digests must not change between runs or Rust versions.
+pub(super) fn hash(bytes: &[u8]) -> u64 {
+    crate::fnv1a(bytes)
+}
+
+/// An instant as iCalendar's basic UTC form, `%Y%m%dT%H%M%SZ`, without chrono's format
+/// parser (one per feed event).
+pub(super) struct Basic(pub(super) chrono::DateTime<chrono::Utc>);
+
+impl std::fmt::Display for Basic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use chrono::{Datelike, Timelike};
+        let t = self.0;
+        if !(0..=9999).contains(&t.year()) {
+            return write!(f, "{}", t.format("%Y%m%dT%H%M%SZ"));
+        }
+        write!(
+            f,
+            "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn basic_is_chrono_s_format() {
+        use chrono::TimeZone;
+        for (y, mo, d, h, mi, s) in [
+            (2026, 12, 2, 9, 5, 7),
+            (1, 1, 1, 0, 0, 0),
+            (9999, 12, 31, 23, 59, 59),
+            (10000, 1, 1, 0, 0, 0),
+        ] {
+            let t = chrono::Utc
+                .with_ymd_and_hms(y, mo, d, h, mi, s)
+                .single()
+                .expect("valid");
+            assert_eq!(
+                super::Basic(t).to_string(),
+                t.format("%Y%m%dT%H%M%SZ").to_string()
+            );
+        }
+    }
+}
