@@ -2,7 +2,9 @@
 //! in a few events keeps every decision of the last run whose inputs are all unchanged:
 //! its own event and occurrences, the busy time, 1:1s and other requests around them
 //! (within the buffer), the loads of its days, the rules, the active goals, and how near
-//! it is to `now` (inside the notice a rule or the limits look at, it is scored again).
+//! it is to `now` as it reads that (inside the notice a rule or the limits look at: the
+//! minutes to its first occurrence, and which side of each notice it is on). A decision
+//! scored again that comes out the same keeps its number (what was built from it stands).
 //! What a decision reads is listed in `score.rs`; this module names the same inputs, and
 //! `tests/incremental.rs` holds the result equal to a run from scratch, byte for byte.
 
