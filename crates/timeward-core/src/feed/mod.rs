@@ -289,8 +289,9 @@ pub fn render_reusing(
     tags.piece(head.as_bytes());
     // The texts the last feed cannot give, made first (on two threads when there are
     // many, as from scratch), each with its hash.
-    let fresh = text::fresh(events, versions, &cache.spans);
-    for (e, fresh) in events.iter().zip(fresh) {
+    let mut fresh = text::fresh(events, versions, &cache.spans).into_iter();
+    for e in events {
+        let fresh = fresh.next().flatten();
         let from = out.len();
         // `versions` are `advance`'s over these events: each digest is its event's.
         let Some(&v) = versions.get(&e.uid) else {
@@ -308,13 +309,13 @@ pub fn render_reusing(
         let kept = was
             .filter(|(was, _, _)| *was == v)
             .and_then(|(_, r, h)| Some((cache.text.get(r)?, h)));
-        let h = match (kept, fresh) {
-            (Some((text, h)), _) => {
+        let h = match kept {
+            Some((text, h)) => {
                 out.push_str(text);
                 h
             }
-            (None, made) => {
-                let (text, h) = made.unwrap_or_else(|| text::made(e, v));
+            None => {
+                let (text, h) = fresh.unwrap_or_else(|| text::made(e, v));
                 out.push_str(&text);
                 h
             }

@@ -4,9 +4,11 @@ use icalendar::{Component, EventLike, EventStatus};
 
 use super::{FeedEvent, Version, Versions, What};
 
-/// For each event, its text and that text's hash when the last feed (`spans`, by UID,
-/// with the version each was written with) does not hold it at its version, or `None`.
-/// Many are made on two threads (`par::on_two`): the same texts.
+/// When most of the events are not in the last feed (`spans`, by UID, with the version
+/// each was written with), as for a feed from scratch: for each event, its text and that
+/// text's hash when the last feed does not hold it at its version, or `None`, made on
+/// two threads (`par::on_two`; the same texts). Otherwise nothing: the few that are
+/// needed are made as the feed is written, without looking each event up twice.
 pub(super) fn fresh(
     events: &[FeedEvent],
     versions: &Versions,
@@ -20,9 +22,10 @@ pub(super) fn fresh(
         };
         Some(made(e, v))
     };
-    // Two threads only when most texts are new (a feed from scratch).
-    let many = spans.len() < events.len() / 2;
-    crate::par::on_two(events, if many { 256 } else { usize::MAX }, one)
+    if spans.len() >= events.len() / 2 {
+        return Vec::new();
+    }
+    crate::par::on_two(events, 256, one)
 }
 
 /// One event's text at version `v`, and its hash.

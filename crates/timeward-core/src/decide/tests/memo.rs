@@ -61,12 +61,7 @@ fn carried(steps: Vec<Step>, extra: &str) -> Vec<usize> {
             assert_eq!(digests, fresh, "step {i}");
             // A carried decision keeps its number, and so does one scored again that came
             // out the same; a decision that changed gets a new one.
-            let now_numbers: Vec<(String, u64)> = plan
-                .decisions
-                .iter()
-                .zip(&made)
-                .map(|(d, &n)| (d.id.clone(), n))
-                .collect();
+            let now_numbers = numbered(&plan, &made);
             let kept = now_numbers.iter().filter(|n| numbers.contains(n)).count();
             assert_eq!(kept, memo.reused() + memo.same_again(), "step {i}");
             numbers = now_numbers;
@@ -74,6 +69,15 @@ fn carried(steps: Vec<Step>, extra: &str) -> Vec<usize> {
             memo.give_back(plan);
             reused
         })
+        .collect()
+}
+
+/// Each decision's id with the number it was made under.
+fn numbered(plan: &crate::decide::Plan, made: &[u64]) -> Vec<(String, u64)> {
+    plan.decisions
+        .iter()
+        .zip(made)
+        .map(|(d, &n)| (d.id.clone(), n))
         .collect()
 }
 
@@ -148,12 +152,7 @@ fn a_decision_scored_again_the_same_keeps_its_number() {
         warnings: Vec::new(),
     });
     let (plan, made) = decide_reusing(&first, &rules, &[], now(), 1, &mut memo);
-    let before: Vec<(String, u64)> = plan
-        .decisions
-        .iter()
-        .map(|d| d.id.clone())
-        .zip(made)
-        .collect();
+    let before = numbered(&plan, &made);
     memo.give_back(plan);
     let second = Arc::new(Snapshot {
         events: more,
@@ -162,13 +161,7 @@ fn a_decision_scored_again_the_same_keeps_its_number() {
     let (plan, made) = decide_reusing(&second, &rules, &[], now(), 1, &mut memo);
     assert_eq!(plan, decide_on(&second, &rules, &[], now(), 1));
     assert_eq!((memo.reused(), memo.same_again()), (1, 1));
-    let after: Vec<(String, u64)> = plan
-        .decisions
-        .iter()
-        .map(|d| d.id.clone())
-        .zip(made)
-        .collect();
-    assert_eq!(after, before);
+    assert_eq!(numbered(&plan, &made), before);
 }
 
 #[test]
