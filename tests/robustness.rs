@@ -437,7 +437,8 @@ fn lexer_agrees(bytes: &[u8]) -> Result<(), String> {
                 || !unexplained.is_empty()
             {
                 return Err(format!(
-                    "the lexer skipped {} event(s) where the crate's parser skipped {}; read                      differently: {unexplained:?}; read besides: {extra:?}",
+                    "the lexer skipped {} event(s) where the crate's parser skipped {}; read \
+                     differently: {unexplained:?}; read besides: {extra:?}",
                     skipped(&b),
                     skipped(&a)
                 ));
@@ -449,6 +450,100 @@ fn lexer_agrees(bytes: &[u8]) -> Result<(), String> {
             a.map(|s| s.events.len()),
             b.map(|s| s.events.len())
         )),
+    }
+}
+
+/// Found by the property below on CI: a line break inside a quoted parameter value
+/// (`DESCRIPTION;ALTREP="data:t` / `xt/html,…`). Both halves are not content lines: the
+/// event is read without them, with a warning for each — the lexer used to take the `t`
+/// after the quote's `:` for the description.
+#[test]
+fn a_line_broken_inside_a_quoted_parameter_loses_no_event() {
+    use timeward::calendar::ics::{parse_bytes_with, Reader};
+    let path = "tests/corpus/python-icalendar/calendars__issue_350.ics";
+    let original = std::fs::read(path).expect("the corpus file");
+    let m = Mutation::Flip {
+        event: 0,
+        at: vec![(7568089005620925979, 10)],
+    };
+    let (mangled, _) = apply(&original, &m);
+    assert!(
+        String::from_utf8_lossy(&mangled).contains("ALTREP=\"data:t\nxt/html"),
+        "the mutation no longer breaks the quoted value"
+    );
+    let ours = parse_bytes_with(&mangled, Reader::Lexer).expect("read");
+    assert_eq!(ours.events.len(), 1, "{:?}", ours.warnings);
+    assert_eq!(ours.events[0].uid, "20055546456446");
+    let warned: Vec<usize> = ours.warnings.iter().map(|w| w.line).collect();
+    assert_eq!(warned, [17, 18]);
+    assert_eq!(ours.events[0].description, "");
+    if let Err(e) = lexer_agrees(&mangled) {
+        panic!("{path}: {e}");
+    }
+}
+
+/// Found by a long run of the property below: a line break inside `BEGIN:VALARM` left
+/// `BEGIN:V`, `LARM` and `END:VALARM`. The crate's parser closed `V` with `END:VALARM` (it
+/// compares a prefix); the lexer gave the event up. Now the event's END closes what is
+/// open in it, and the stray END is left out with a warning.
+#[test]
+fn a_line_break_inside_begin_valarm_loses_no_event() {
+    use timeward::calendar::ics::{parse_bytes_with, Reader};
+    let path = "tests/corpus/python-icalendar/calendars__issue_1426.ics";
+    let original = std::fs::read(path).expect("the corpus file");
+    let m = Mutation::Flip {
+        event: 0,
+        at: vec![(12930912619150406767, 10)],
+    };
+    let (mangled, _) = apply(&original, &m);
+    assert!(
+        String::from_utf8_lossy(&mangled).contains("BEGIN:V\nLARM"),
+        "the mutation no longer breaks the BEGIN line"
+    );
+    let ours = parse_bytes_with(&mangled, Reader::Lexer).expect("read");
+    assert_eq!(ours.events.len(), 1, "{:?}", ours.warnings);
+    let warned: Vec<usize> = ours.warnings.iter().map(|w| w.line).collect();
+    assert_eq!(warned, [10, 15]);
+    if let Err(e) = lexer_agrees(&mangled) {
+        panic!("{path}: {e}");
+    }
+}
+
+/// The cases long runs of the property below found, kept: each agrees now.
+#[test]
+fn mangled_calendars_found_by_long_runs_read_as_the_crate_did() {
+    for (file, at) in [
+        (
+            "python-icalendar/calendars__issue_350.ics",
+            (7568089005620925979, 10),
+        ),
+        (
+            "python-icalendar/calendars__issue_1426.ics",
+            (12930912619150406767, 10),
+        ),
+        // `DTEND;TZID=\0Western/Central Europe";…`: a quote that never closes.
+        (
+            "python-icalendar/calendars__issue_526_calendar_with_event_subset.ics",
+            (8720638824827063716, 0),
+        ),
+        // `END:VEVENT` → ` ND:VEVENT`, folded into `END:VALARM`: the event lost its END
+        // with its alarm open (the crate's parser closed VALARM with `END:VALARMND`).
+        (
+            "recurring-ical-events/alarm_absolute_repeat.ics",
+            (17292736588094756620, 32),
+        ),
+    ] {
+        let path = format!("tests/corpus/{file}");
+        let original = std::fs::read(&path).expect("the corpus file");
+        let m = Mutation::Flip {
+            event: 0,
+            at: vec![at],
+        };
+        let (mangled, _) = apply(&original, &m);
+        assert_ne!(mangled, original);
+        if let Err(e) = lexer_agrees(&mangled) {
+            panic!("{path}: {e}");
+        }
     }
 }
 

@@ -7,9 +7,12 @@
 //! value unescaping are those of `icalendar::parser` (0.17): a name of letters, digits and
 //! `-._,/`; `;KEY`, `;KEY=`, `;KEY=VALUE` or `;KEY="VALUE"[,"VALUE"…]` parameters; TEXT values
 //! (by the `VALUE` parameter, else by the property's name, `X-` names included) unescaped,
-//! the text lists `CATEGORIES` and `RESOURCES` left as written. BEGIN/END that do not pair
-//! make the block unreadable, as they do for that parser.
-//! The `reader_agrees_with_the_icalendar_parser` tests hold the two side by side.
+//! the text lists `CATEGORIES` and `RESOURCES` left as written. Where BEGIN/END do not pair
+//! it is more lenient than that parser (which gives the event up, or — comparing only a
+//! prefix — closes `BEGIN:V` with `END:VALARM`): an END closes the innermost open component
+//! of its name and those open inside it; an END of no open component is left out with a
+//! warning.
+//! `fast_paths_tests.rs` and the robustness tests hold the two side by side.
 //!
 //! Why not the crate's parser: it costs about 14 µs per event (nom combinators with
 //! verbose errors over a copy of the block's text); this costs a few (BENCHMARKS.md).
@@ -17,7 +20,7 @@
 use icalendar::parser::{Component, Parameter, ParseString, Property};
 use icalendar::ValueType;
 
-use super::lines::{starts_with_ci, Block};
+use super::lines::{has_unquoted_colon, starts_with_ci, Block};
 use crate::calendar::Warning;
 
 /// Why a block's lines do not make a component.
@@ -69,14 +72,26 @@ pub(super) fn component<'a>(
             });
         } else if starts_with_ci(text, "END:") {
             let name = key(text.get(4..).unwrap_or_default());
-            let closed = stack.pop().ok_or(NOT_CONTENT_LINES)?;
-            if closed.name.as_str() != name {
-                return Err(NOT_CONTENT_LINES);
-            }
-            match stack.last_mut() {
-                Some(parent) => parent.components.push(closed),
-                None => done = Some(closed),
-            }
+            let Some(open) = stack
+                .iter()
+                .rposition(|c| c.name.as_str().eq_ignore_ascii_case(name))
+            else {
+                if stack.is_empty() {
+                    return Err(NOT_CONTENT_LINES);
+                }
+                // A damaged END (`BEGIN:V` / `LARM` … `END:VALARM`): the event's own END
+                // still closes what is open in it.
+                warnings.push(Warning {
+                    line: l.number,
+                    message: "this END line closes no component begun in this event; it is \
+                              ignored, the rest of the event is read"
+                        .into(),
+                });
+                continue;
+            };
+            // An END closes what is open inside its component too (a VALARM that lost its
+            // END line ends with its event).
+            close_from(&mut stack, open, &mut done);
         } else if let Some(Some(property)) = property {
             stack
                 .last_mut()
@@ -85,13 +100,26 @@ pub(super) fn component<'a>(
                 .push(property);
         }
     }
-    if block.unclosed && stack.len() == 1 {
-        // The block lost its END line: it ends where the next one begins.
-        done = stack.pop();
+    if block.unclosed {
+        // The block lost its END line: it ends where the next one begins, and so does
+        // what was open in it.
+        close_from(&mut stack, 0, &mut done);
     }
     match done {
         Some(c) if stack.is_empty() => Ok(c),
         _ => Err(NOT_CONTENT_LINES),
+    }
+}
+
+/// Closes the open components from `open` (an index into `stack`) up, each into its
+/// parent; the outermost into `done`.
+fn close_from<'a>(stack: &mut Vec<Component<'a>>, open: usize, done: &mut Option<Component<'a>>) {
+    while stack.len() > open {
+        let Some(closed) = stack.pop() else { break };
+        match stack.last_mut() {
+            Some(parent) => parent.components.push(closed),
+            None => *done = Some(closed),
+        }
     }
 }
 
@@ -126,6 +154,12 @@ pub(super) fn property(line: &str) -> Option<Property<'_>> {
         return None;
     }
     let mut rest = &line[name.len()..];
+    // A quote that never closes (a line broken inside a quoted value, a damaged byte) hides
+    // every `:` after it: not a content line, as `is_content_line` and mature readers have
+    // it — else a fragment of the parameter (`ALTREP="data:t`) would be read as the value.
+    if memchr::memchr(b'"', rest.as_bytes()).is_some() && !has_unquoted_colon(rest.as_bytes()) {
+        return None;
+    }
     let mut params = Vec::new();
     while let Some(after) = rest.strip_prefix(';') {
         let blank = after
@@ -234,4 +268,59 @@ fn is_text(name: &str, params: &[Parameter<'_>]) -> bool {
                 | "ACTION"
                 | "REQUEST-STATUS"
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::calendar::ics::parse_bytes;
+    use crate::calendar::Snapshot;
+
+    fn read(event_lines: &str) -> Snapshot {
+        let text = format!(
+            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20240910T090000Z\r\n\
+             SUMMARY:x\r\n{event_lines}END:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        parse_bytes(text.as_bytes()).expect("the calendar reads")
+    }
+
+    fn warned(s: &Snapshot) -> Vec<usize> {
+        s.warnings.iter().map(|w| w.line).collect()
+    }
+
+    /// A damaged alarm costs the alarm's lines, not the event: a BEGIN line broken in two
+    /// (`BEGIN:V` / `LARM`), an alarm that lost its END, an END of nothing open.
+    #[test]
+    fn a_damaged_alarm_costs_only_its_lines() {
+        let broken = read("BEGIN:V\r\nLARM\r\nACTION:DISPLAY\r\nEND:VALARM\r\n");
+        assert_eq!(broken.events.len(), 1, "{:?}", broken.warnings);
+        assert_eq!(warned(&broken), [7, 9]);
+        let unclosed = read("BEGIN:VALARM\r\nACTION:DISPLAY\r\n");
+        assert_eq!(unclosed.events.len(), 1, "{:?}", unclosed.warnings);
+        assert_eq!(
+            warned(&unclosed),
+            Vec::<usize>::new(),
+            "{:?}",
+            unclosed.warnings
+        );
+        let stray = read("END:VALARM\r\nDESCRIPTION:y\r\n");
+        assert_eq!(stray.events.len(), 1, "{:?}", stray.warnings);
+        assert_eq!(stray.events[0].description, "y");
+        assert_eq!(warned(&stray), [6]);
+    }
+
+    /// A line broken inside a quoted parameter value is not a content line: its value
+    /// would be a fragment of the parameter's (`ALTREP="data:t` read as the text "t").
+    #[test]
+    fn a_quote_that_never_closes_makes_no_property() {
+        let s = read("DESCRIPTION;ALTREP=\"data:t\r\nLOCATION;X=\"a\";Y=\"b:c\":Room 1\r\n");
+        assert_eq!(s.events.len(), 1, "{:?}", s.warnings);
+        assert_eq!(s.events[0].description, "");
+        assert_eq!(warned(&s), [6]);
+        assert!(super::property("LOCATION;X=\"a\";Y=\"b:c\":Room 1").is_some());
+        assert!(super::property("DESCRIPTION;ALTREP=\"data:t").is_none());
+        assert!(super::property("DESCRIPTION;ALTREP=:t").is_some());
+        // A quote inside an unquoted value opens a quoted part too.
+        assert!(super::property("DTEND;TZID=\u{0}W/C E\";VALUE=DATE-TIME:20211101").is_none());
+        assert!(super::property("X;A=a\"b\":v").is_some());
+    }
 }

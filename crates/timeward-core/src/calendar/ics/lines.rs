@@ -155,7 +155,7 @@ pub(super) fn split_blocks<'a>(
 ) -> Result<(Vec<Block<'a>>, CalendarProps), IcsError> {
     let mut blocks = Vec::new();
     let mut props = Vec::new();
-    let mut current: Option<(usize, &str, usize)> = None; // first line, name, depth
+    let mut current: Option<(usize, &str)> = None; // first line, name
     for (i, line) in lines.iter().enumerate() {
         let text = line.text.trim_end();
         let begin = starts_with_ci(text, "BEGIN:") && text.len() > 6;
@@ -169,7 +169,7 @@ pub(super) fn split_blocks<'a>(
         // END:VCALENDAR: any of these means this block lost its END line (a damaged or
         // cut line). It ends here, so that one broken event does not swallow the rest.
         const CALENDAR_LEVEL: [&str; 5] = ["VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE"];
-        if let Some((first, name, _)) = current {
+        if let Some((first, name)) = current {
             let top_level = begin && CALENDAR_LEVEL.iter().any(|c| named(6, c));
             if (begin && named(6, name)) || top_level || (end && named(4, "VCALENDAR")) {
                 warnings.push(Warning {
@@ -189,25 +189,23 @@ pub(super) fn split_blocks<'a>(
             }
         }
         match current.as_mut() {
-            Some((first, name, depth)) => {
-                if begin {
-                    *depth += 1;
-                } else if end {
-                    *depth -= 1;
-                    if *depth == 0 {
-                        blocks.push(Block {
-                            name,
-                            lines: &lines[*first..=i],
-                            unclosed: false,
-                        });
-                        current = None;
-                    }
+            Some((first, name)) => {
+                // Only its own END closes the block, whatever is still open inside it (a
+                // VALARM that lost its END line); the ENDs of what it holds, and stray
+                // ones, are the event reader's to pair.
+                if end && named(4, name) {
+                    blocks.push(Block {
+                        name,
+                        lines: &lines[*first..=i],
+                        unclosed: false,
+                    });
+                    current = None;
                 }
             }
             None if begin => {
                 let name = text.get(6..).unwrap_or_default().trim();
                 if !name.eq_ignore_ascii_case("VCALENDAR") {
-                    current = Some((i, name, 1));
+                    current = Some((i, name));
                 }
             }
             None if end => {}
@@ -218,7 +216,7 @@ pub(super) fn split_blocks<'a>(
             }
         }
     }
-    if let Some((first, name, _)) = current {
+    if let Some((first, name)) = current {
         return Err(IcsError::Malformed {
             line: lines[first].number,
             message: format!(
@@ -238,11 +236,13 @@ pub(super) fn is_content_line(line: &str) -> bool {
         .iter()
         .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
         .count();
-    if name == 0 {
-        return false;
-    }
+    name > 0 && has_unquoted_colon(&bytes[name..])
+}
+
+/// Whether a `:` stands outside the `"…"` of a line's parameters.
+pub(super) fn has_unquoted_colon(bytes: &[u8]) -> bool {
     let mut quoted = false;
-    for &b in &bytes[name..] {
+    for &b in bytes {
         match b {
             b'"' => quoted = !quoted,
             b':' if !quoted => return true,
