@@ -5,15 +5,28 @@ use timeward::rules::Rules;
 use timeward::store::Store;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+/// The minor page faults of this process so far (`/proc/self/stat`, field 10; 0 where
+/// that cannot be read).
+fn faults() -> u64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let after = s.rsplit_once(") ")?.1;
+            after.split(' ').nth(7)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
 fn t<R>(name: &str, mut f: impl FnMut() -> R) -> R {
     let mut best = f64::MAX;
     let mut r = None;
+    let before = faults();
     for _ in 0..7 {
         let s = Instant::now();
         r = Some(f());
         best = best.min(s.elapsed().as_secs_f64() * 1000.0);
     }
-    eprintln!("{name:36} {best:8.2} ms");
+    let per_run = (faults() - before) / 7;
+    eprintln!("{name:36} {best:8.2} ms {per_run:6} faults");
     r.expect("ran")
 }
 fn main() {
@@ -121,7 +134,7 @@ fn poll_stages(
     });
     eprintln!("  {same} equal");
     let mut kept = timeward::daemon::Kept::default();
-    let mut sums = std::collections::BTreeMap::<&str, f64>::new();
+    let mut sums = std::collections::BTreeMap::<&str, (f64, u64)>::new();
     let rounds = std::env::var("ROUNDS")
         .ok()
         .and_then(|r| r.parse().ok())
@@ -129,12 +142,14 @@ fn poll_stages(
     let mut last_text = None;
     for round in 0..rounds {
         let snap = if round % 2 == 0 { &a } else { &b };
-        let mut lap = Instant::now();
+        let mut lap = (Instant::now(), faults());
         let mut mark = |name: &'static str| {
             if round >= 2 {
-                *sums.entry(name).or_default() += lap.elapsed().as_secs_f64() * 1000.0;
+                let sum = sums.entry(name).or_default();
+                sum.0 += lap.0.elapsed().as_secs_f64() * 1000.0;
+                sum.1 += faults() - lap.1;
             }
-            lap = Instant::now();
+            lap = (Instant::now(), faults());
         };
         let previous = store.reservations().expect("reservations");
         mark("a store.reservations");
@@ -178,7 +193,11 @@ fn poll_stages(
         kept.memo.give_back(plan);
     }
     let n = f64::from(rounds - 2);
-    for (name, total) in sums {
-        eprintln!("{name:36} {:8.3} ms", total / n);
+    for (name, (total, faulted)) in sums {
+        eprintln!(
+            "{name:36} {:8.3} ms {:6.0} faults",
+            total / n,
+            faulted as f64 / n
+        );
     }
 }
