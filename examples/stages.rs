@@ -47,6 +47,10 @@ fn main() {
     let mut snap = t("parse (scratch)", || {
         timeward::calendar::ics::parse_bytes_on(text.as_bytes(), 2).expect("parses")
     });
+    let _ = t("parse compacted as read (scratch)", || {
+        timeward::calendar::ics::parse_bytes_compacted_on(text.as_bytes(), 2, &exec)
+            .expect("parses")
+    });
     let mut reuse = timeward::calendar::ics::Reuse::new();
     let _ = timeward::calendar::ics::parse_bytes_reusing(text.as_bytes(), 2, &mut reuse);
     reuse.compact(&exec);

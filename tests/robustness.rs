@@ -121,6 +121,34 @@ fn real_calendars() -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// Every real calendar read with its events compacted as they are read (as the daemon
+/// reads a file) is the whole read compacted after, for the first attendee it names.
+#[test]
+fn real_calendars_compacted_as_read_are_compacted_after() {
+    use timeward::calendar::ics::parse_bytes_compacted_on;
+    let mut compacted_something = 0;
+    for (name, bytes) in real_calendars() {
+        let full = parse_bytes(&bytes).expect("read before");
+        let exec = full
+            .events
+            .iter()
+            .find_map(|e| e.attendees.first().map(|a| a.email.clone()))
+            .unwrap_or_else(|| "nobody@example.com".into());
+        let mut after = full.clone();
+        after.compact(&exec);
+        compacted_something += usize::from(after.events != full.events);
+        for threads in [1, 2] {
+            let as_read = parse_bytes_compacted_on(&bytes, threads, &exec).expect("reads");
+            assert_eq!(as_read.events, after.events, "{name}, {threads} threads");
+            assert_eq!(
+                as_read.warnings, after.warnings,
+                "{name}, {threads} threads"
+            );
+        }
+    }
+    assert!(compacted_something > 10, "{compacted_something}");
+}
+
 #[test]
 fn arbitrary_bytes_never_panic() {
     without_hidden_panics(|| {

@@ -35,6 +35,8 @@ impl Daemon {
 
     async fn cycle_at(&mut self, rules: Arc<Rules>, snapshot: Arc<Snapshot>, now: DateTime<Utc>) {
         let started = Instant::now();
+        // The read this cycle follows, if any (logged only when the cycle is done).
+        let read_ms = self.read_ms.take();
         let store = self.store.clone();
         let dir = self.config.state_dir.clone();
         let refresh =
@@ -87,6 +89,7 @@ impl Daemon {
                 self.serve(&done, snapshot_for_desk, Arc::clone(&rules_for_writes));
                 match self.write_files(files).await {
                     Ok(()) => {
+                        self.read_ms = read_ms;
                         self.finished(done, now, started, served_ms, &rules_for_writes)
                             .await
                     }
@@ -156,6 +159,7 @@ impl Daemon {
             new = report.new,
             gone = report.gone,
             feed_changed = done.feed_changed,
+            read_ms = self.read_ms.take(),
             served_ms,
             ms = report.duration_ms,
             "cycle done"

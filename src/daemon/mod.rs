@@ -209,6 +209,9 @@ struct Daemon {
     /// The last cycle's files (feed, decisions, agendas) could not be written: the next
     /// cycle writes them even if nothing changed.
     unwritten: bool,
+    /// How long the last read of a changed calendar took (fetched, parsed, compacted):
+    /// logged with the cycle that follows it, beside that cycle's own time.
+    read_ms: Option<u64>,
 }
 
 /// How the last read of the source went, for /healthz.
@@ -265,6 +268,7 @@ impl Daemon {
             next_poll: Instant::now(),
             kept: incremental.then(Box::default),
             unwritten: false,
+            read_ms: None,
         })
     }
 

@@ -111,7 +111,7 @@ fn cycle_from(
             c.reuse.compact(exec);
             (s, Some(&mut c.kept))
         }
-        None => (crate::source::ics::load(calendar)?, None),
+        None => (crate::source::ics::load_for(calendar, Some(exec))?, None),
     };
     snapshot.compact(exec);
     let snapshot = Arc::new(snapshot);

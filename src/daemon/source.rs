@@ -28,12 +28,17 @@ impl Daemon {
             .config
             .poll_interval
             .min(std::time::Duration::from_secs(10));
+        let started = std::time::Instant::now();
         let (read, busy_changed) = tokio::join!(
             self.source.poll(poll),
             super::busy::poll_all(&mut self.busy, &exec, now, full, (max_age, limit)),
         );
         match read? {
-            Some(snapshot) => self.set_snapshot(snapshot),
+            Some(snapshot) => {
+                self.set_snapshot(snapshot);
+                self.read_ms =
+                    Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+            }
             None if busy_changed => self.merge_busy(),
             None => {}
         }

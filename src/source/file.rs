@@ -94,7 +94,7 @@ impl CalendarSource for FileSource {
                     );
                     read
                 }
-                None => super::ics::load(&path),
+                None => super::ics::load_for(&path, executive.as_deref()),
             };
             (read, reuse)
         })

@@ -25,12 +25,24 @@ pub enum FileError {
 /// Reads and parses an .ics file. Events that cannot be read are skipped and reported in
 /// the snapshot's warnings; a file that is not a calendar at all is an error.
 pub fn load(path: &Path) -> Result<Snapshot, FileError> {
+    load_for(path, None)
+}
+
+/// [`load`], each event compacted for the executive `exec` (lower-cased) as it is read,
+/// where one is given: what `Snapshot::compact` would make of the whole (the daemon keeps
+/// no more), without holding the whole.
+pub fn load_for(path: &Path, exec: Option<&str>) -> Result<Snapshot, FileError> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| FileError::Io {
         path: name.clone(),
         source,
     })?;
-    parse_bytes(&bytes, &name)
+    match exec {
+        Some(exec) => parse_with(&bytes, &name, |b| {
+            ics::parse_bytes_compacted_on(b, crate::cores(), exec)
+        }),
+        None => parse_bytes(&bytes, &name),
+    }
 }
 
 /// [`load`] taking each event whose text the last read through `reuse` had from that
@@ -65,7 +77,7 @@ fn parse_with(
     name: &str,
     parse: impl FnOnce(&[u8]) -> Result<Snapshot, ics::IcsError>,
 ) -> Result<Snapshot, FileError> {
-    if let Some(at) = bytes.iter().position(|b| *b == 0) {
+    if let Some(at) = memchr::memchr(0, bytes) {
         return Err(FileError::Binary {
             path: name.to_string(),
             at,

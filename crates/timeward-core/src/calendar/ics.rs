@@ -63,7 +63,7 @@ pub fn parse(text: &str) -> Result<Snapshot, IcsError> {
 /// `X-WR-TIMEZONE` (Google's exports), where they are read in that zone. Text that is not
 /// UTF-8 is read with the unreadable bytes replaced, and a warning.
 pub fn parse_bytes(bytes: &[u8]) -> Result<Snapshot, IcsError> {
-    read(bytes, Reader::Lexer, 1, None)
+    read(bytes, Reader::Lexer, 1, None, None)
 }
 
 /// [`parse_bytes_on`] that takes each VEVENT whose text the last read through `reuse`
@@ -76,14 +76,26 @@ pub fn parse_bytes_reusing(
     threads: usize,
     reuse: &mut Reuse,
 ) -> Result<Snapshot, IcsError> {
-    read(bytes, Reader::Lexer, threads, Some(reuse))
+    read(bytes, Reader::Lexer, threads, Some(reuse), None)
 }
 
 /// [`parse_bytes`] on up to `threads` threads (the shell passes the machine's core count):
 /// a large calendar's events are read in contiguous chunks joined in order, so the result
 /// is the same whatever the number of threads.
 pub fn parse_bytes_on(bytes: &[u8], threads: usize) -> Result<Snapshot, IcsError> {
-    read(bytes, Reader::Lexer, threads, None)
+    read(bytes, Reader::Lexer, threads, None, None)
+}
+
+/// [`parse_bytes_on`] with each event compacted for the executive `exec` (lower-cased) as
+/// soon as it is read: the snapshot [`Snapshot::compact`] would make of it, without the
+/// full one ever held (a large calendar's descriptions and attendee lists are dropped
+/// event by event, so the read needs a fraction of the memory).
+pub fn parse_bytes_compacted_on(
+    bytes: &[u8],
+    threads: usize,
+    exec: &str,
+) -> Result<Snapshot, IcsError> {
+    read(bytes, Reader::Lexer, threads, None, Some(exec))
 }
 
 /// Which reader turns a VEVENT's content lines into properties.
@@ -100,7 +112,7 @@ pub enum Reader {
 /// [`parse_bytes`] with the chosen reader of content lines.
 #[doc(hidden)]
 pub fn parse_bytes_with(bytes: &[u8], reader: Reader) -> Result<Snapshot, IcsError> {
-    read(bytes, reader, 1, None)
+    read(bytes, reader, 1, None, None)
 }
 
 fn read(
@@ -108,12 +120,13 @@ fn read(
     reader: Reader,
     threads: usize,
     mut reuse: Option<&mut Reuse>,
+    compact_for: Option<&str>,
 ) -> Result<Snapshot, IcsError> {
     // Each event is read behind its own guard (below); this one covers the framing. A
     // panic there leaves `reuse` possibly half-made: it is emptied.
     let mut scratch = reuse.as_deref_mut().map(std::mem::take);
     let result = catch_unwind(AssertUnwindSafe(|| {
-        read_document(bytes, reader, threads, scratch.as_mut())
+        read_document(bytes, (reader, compact_for), threads, scratch.as_mut())
     }));
     match result {
         Ok(r) => {
@@ -137,7 +150,7 @@ fn internal_error() -> IcsError {
 
 fn read_document(
     bytes: &[u8],
-    reader: Reader,
+    (reader, compact_for): (Reader, Option<&str>),
     threads: usize,
     reuse: Option<&mut Reuse>,
 ) -> Result<Snapshot, IcsError> {
@@ -200,7 +213,7 @@ fn read_document(
     snapshot.events.reserve_exact(vevents.len());
     let reads = match reuse {
         Some(reuse) => reuse::read_blocks_reusing(&vevents, zones, (reader, threads), reuse),
-        None => read_blocks(&vevents, zones, reader, threads),
+        None => read_blocks(&vevents, zones, (reader, compact_for), threads),
     };
     for (block, mut warnings, read) in reads {
         snapshot.warnings.append(&mut warnings);
@@ -242,7 +255,7 @@ type BlockRead<'b, 'a> = (
 fn read_blocks<'b, 'a: 'b>(
     blocks: &[&'b Block<'a>],
     zones: &Zones,
-    reader: Reader,
+    (reader, compact_for): (Reader, Option<&str>),
     threads: usize,
 ) -> Vec<BlockRead<'b, 'a>> {
     const PER_THREAD_AT_LEAST: usize = 1024;
@@ -250,9 +263,17 @@ fn read_blocks<'b, 'a: 'b>(
         let mut warnings = Vec::new();
         // The parser is not ours: a bug in it (or in the code below) costs one event, not
         // the calendar. The panic hook of the binary keeps the payload out of the log.
-        let read = catch_unwind(AssertUnwindSafe(|| match reader {
-            Reader::Lexer => read_block(block, zones, &mut warnings),
-            Reader::IcalendarCrate => read_block_icalendar(block, zones, &mut warnings),
+        let read = catch_unwind(AssertUnwindSafe(|| {
+            let mut read = match reader {
+                Reader::Lexer => read_block(block, zones, &mut warnings),
+                Reader::IcalendarCrate => read_block_icalendar(block, zones, &mut warnings),
+            };
+            if let (Some(exec), Ok(events)) = (compact_for, read.as_mut()) {
+                for (event, _) in events {
+                    event.compact(exec);
+                }
+            }
+            read
         }))
         .map_err(|_| ());
         (block, warnings, read)

@@ -151,3 +151,33 @@ fn a_large_calendar_reads_the_same_on_any_number_of_threads() {
         assert_eq!(many.warnings, one.warnings, "{threads} threads");
     }
 }
+
+/// Compacting each event as it is read gives the snapshot that compacting the whole read
+/// gives, on any number of threads, for the executive of the calendar and for another.
+#[test]
+fn compacting_as_read_is_compacting_after() {
+    let shape = crate::demo::Shape {
+        events: 3_000,
+        requests: 300,
+        days: 90,
+        request_days: 28,
+        recurring_one_in: 10,
+    };
+    let now = crate::demo::benchmark_now();
+    let text = crate::demo::to_ics(&crate::demo::calendar(5, shape, now, chrono_tz::Tz::UTC));
+    let full = super::parse_bytes(text.as_bytes()).expect("reads");
+    for exec in [crate::demo::EXEC, "someone.else@acme.example"] {
+        let mut after = full.clone();
+        after.compact(exec);
+        assert_ne!(after.events, full.events, "compaction drops something here");
+        for threads in [1, 2, 3] {
+            let as_read =
+                super::parse_bytes_compacted_on(text.as_bytes(), threads, exec).expect("reads");
+            assert_eq!(as_read.events, after.events, "{exec}, {threads} threads");
+            assert_eq!(
+                as_read.warnings, after.warnings,
+                "{exec}, {threads} threads"
+            );
+        }
+    }
+}

@@ -152,7 +152,7 @@ pub(super) fn read_blocks_reusing<'b, 'a: 'b>(
         }
     }
     reuse.reused = blocks.len() - fresh.len();
-    let mut read_now = super::read_blocks(&fresh, zones, reader, threads).into_iter();
+    let mut read_now = super::read_blocks(&fresh, zones, (reader, None), threads).into_iter();
     for (slot, key) in out.iter_mut().zip(&keys) {
         if slot.is_some() {
             continue;
