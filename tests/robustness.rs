@@ -488,13 +488,7 @@ fn lexer_agrees(bytes: &[u8]) -> Result<(), String> {
 #[test]
 fn a_line_broken_inside_a_quoted_parameter_loses_no_event() {
     use timeward::calendar::ics::{parse_bytes_with, Reader};
-    let path = "tests/corpus/python-icalendar/calendars__issue_350.ics";
-    let original = std::fs::read(path).expect("the corpus file");
-    let m = Mutation::Flip {
-        event: 0,
-        at: vec![(7568089005620925979, 10)],
-    };
-    let (mangled, _) = apply(&original, &m);
+    let mangled = found_case(FOUND[0]);
     assert!(
         String::from_utf8_lossy(&mangled).contains("ALTREP=\"data:t\nxt/html"),
         "the mutation no longer breaks the quoted value"
@@ -505,9 +499,6 @@ fn a_line_broken_inside_a_quoted_parameter_loses_no_event() {
     let warned: Vec<usize> = ours.warnings.iter().map(|w| w.line).collect();
     assert_eq!(warned, [17, 18]);
     assert_eq!(ours.events[0].description, "");
-    if let Err(e) = lexer_agrees(&mangled) {
-        panic!("{path}: {e}");
-    }
 }
 
 /// Found by a long run of the property below: a line break inside `BEGIN:VALARM` left
@@ -517,13 +508,7 @@ fn a_line_broken_inside_a_quoted_parameter_loses_no_event() {
 #[test]
 fn a_line_break_inside_begin_valarm_loses_no_event() {
     use timeward::calendar::ics::{parse_bytes_with, Reader};
-    let path = "tests/corpus/python-icalendar/calendars__issue_1426.ics";
-    let original = std::fs::read(path).expect("the corpus file");
-    let m = Mutation::Flip {
-        event: 0,
-        at: vec![(12930912619150406767, 10)],
-    };
-    let (mangled, _) = apply(&original, &m);
+    let mangled = found_case(FOUND[1]);
     assert!(
         String::from_utf8_lossy(&mangled).contains("BEGIN:V\nLARM"),
         "the mutation no longer breaks the BEGIN line"
@@ -532,45 +517,53 @@ fn a_line_break_inside_begin_valarm_loses_no_event() {
     assert_eq!(ours.events.len(), 1, "{:?}", ours.warnings);
     let warned: Vec<usize> = ours.warnings.iter().map(|w| w.line).collect();
     assert_eq!(warned, [10, 15]);
-    if let Err(e) = lexer_agrees(&mangled) {
-        panic!("{path}: {e}");
-    }
 }
 
-/// The cases long runs of the property below found, kept: each agrees now.
-#[test]
-fn mangled_calendars_found_by_long_runs_read_as_the_crate_did() {
-    for (file, at) in [
-        (
-            "python-icalendar/calendars__issue_350.ics",
-            (7568089005620925979, 10),
-        ),
-        (
-            "python-icalendar/calendars__issue_1426.ics",
-            (12930912619150406767, 10),
-        ),
-        // `DTEND;TZID=\0Western/Central Europe";…`: a quote that never closes.
-        (
-            "python-icalendar/calendars__issue_526_calendar_with_event_subset.ics",
-            (8720638824827063716, 0),
-        ),
-        // `END:VEVENT` → ` ND:VEVENT`, folded into `END:VALARM`: the event lost its END
-        // with its alarm open (the crate's parser closed VALARM with `END:VALARMND`).
-        (
-            "recurring-ical-events/alarm_absolute_repeat.ics",
-            (17292736588094756620, 32),
-        ),
-    ] {
-        let path = format!("tests/corpus/{file}");
-        let original = std::fs::read(&path).expect("the corpus file");
-        let m = Mutation::Flip {
+/// The cases runs of the property below found (a corpus file, and the byte flipped in
+/// its first event), kept.
+const FOUND: [(&str, (usize, u8)); 4] = [
+    // `DESCRIPTION;ALTREP="data:t` / `xt/html,…`: a line broken inside a quoted value.
+    (
+        "python-icalendar/calendars__issue_350.ics",
+        (7568089005620925979, 10),
+    ),
+    // `BEGIN:V` / `LARM` … `END:VALARM`.
+    (
+        "python-icalendar/calendars__issue_1426.ics",
+        (12930912619150406767, 10),
+    ),
+    // `DTEND;TZID=\0Western/Central Europe";…`: a quote that never closes.
+    (
+        "python-icalendar/calendars__issue_526_calendar_with_event_subset.ics",
+        (8720638824827063716, 0),
+    ),
+    // `END:VEVENT` → ` ND:VEVENT`, folded into `END:VALARM`: the event lost its END
+    // with its alarm open (the crate's parser closed VALARM with `END:VALARMND`).
+    (
+        "recurring-ical-events/alarm_absolute_repeat.ics",
+        (17292736588094756620, 32),
+    ),
+];
+
+/// A found case's mangled bytes.
+fn found_case((file, at): (&str, (usize, u8))) -> Vec<u8> {
+    let original = std::fs::read(format!("tests/corpus/{file}")).expect("the corpus file");
+    let (mangled, _) = apply(
+        &original,
+        &Mutation::Flip {
             event: 0,
             at: vec![at],
-        };
-        let (mangled, _) = apply(&original, &m);
-        assert_ne!(mangled, original);
-        if let Err(e) = lexer_agrees(&mangled) {
-            panic!("{path}: {e}");
+        },
+    );
+    assert_ne!(mangled, original, "{file}");
+    mangled
+}
+
+#[test]
+fn mangled_calendars_found_by_long_runs_read_as_the_crate_did() {
+    for case in FOUND {
+        if let Err(e) = lexer_agrees(&found_case(case)) {
+            panic!("{}: {e}", case.0);
         }
     }
 }

@@ -128,8 +128,8 @@ fn the_usual_shapes_take_the_quick_way() {
     }
 }
 
-#[test]
-fn a_large_calendar_reads_the_same_on_any_number_of_threads() {
+/// A generated calendar of 3 000 events (300 awaiting the executive) as .ics text.
+fn demo_text(seed: u64) -> String {
     let shape = crate::demo::Shape {
         events: 3_000,
         requests: 300,
@@ -138,7 +138,12 @@ fn a_large_calendar_reads_the_same_on_any_number_of_threads() {
         recurring_one_in: 10,
     };
     let now = crate::demo::benchmark_now();
-    let mut text = crate::demo::to_ics(&crate::demo::calendar(3, shape, now, chrono_tz::Tz::UTC));
+    crate::demo::to_ics(&crate::demo::calendar(seed, shape, now, chrono_tz::Tz::UTC))
+}
+
+#[test]
+fn a_large_calendar_reads_the_same_on_any_number_of_threads() {
+    let mut text = demo_text(3);
     // A broken event and a line to skip, so that warnings are joined in order too.
     text = text.replacen("DTSTART", "DTSTART;X=\"unclosed:", 7);
     text = text.replacen("SUMMARY", "not a content line\r\nSUMMARY", 5);
@@ -156,15 +161,7 @@ fn a_large_calendar_reads_the_same_on_any_number_of_threads() {
 /// gives, on any number of threads, for the executive of the calendar and for another.
 #[test]
 fn compacting_as_read_is_compacting_after() {
-    let shape = crate::demo::Shape {
-        events: 3_000,
-        requests: 300,
-        days: 90,
-        request_days: 28,
-        recurring_one_in: 10,
-    };
-    let now = crate::demo::benchmark_now();
-    let text = crate::demo::to_ics(&crate::demo::calendar(5, shape, now, chrono_tz::Tz::UTC));
+    let text = demo_text(5);
     let full = super::parse_bytes(text.as_bytes()).expect("reads");
     for exec in [crate::demo::EXEC, "someone.else@acme.example"] {
         let mut after = full.clone();
