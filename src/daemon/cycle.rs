@@ -89,9 +89,8 @@ impl Daemon {
                 self.serve(&done, snapshot_for_desk, Arc::clone(&rules_for_writes));
                 match self.write_files(files).await {
                     Ok(()) => {
-                        self.read_ms = read_ms;
-                        self.finished(done, now, started, served_ms, &rules_for_writes)
-                            .await
+                        let times = (started, read_ms, served_ms);
+                        self.finished(done, now, times, &rules_for_writes).await
                     }
                     Err(e) => {
                         tracing::error!(error = %e, "the cycle's files could not be written; its feed is served, and the next cycle writes them again");
@@ -133,12 +132,13 @@ impl Daemon {
     }
 
     /// A cycle done: logged, reported on /healthz, its output handed to the source.
+    /// `times`: when the cycle started, how long the read it follows took (if it follows
+    /// one), and how long until its feed was served.
     async fn finished(
         &mut self,
         done: CycleDone,
         now: DateTime<Utc>,
-        started: Instant,
-        served_ms: u64,
+        (started, read_ms, served_ms): (Instant, Option<u64>, u64),
         rules: &Rules,
     ) {
         let report = CycleReport {
@@ -159,7 +159,7 @@ impl Daemon {
             new = report.new,
             gone = report.gone,
             feed_changed = done.feed_changed,
-            read_ms = self.read_ms.take(),
+            read_ms,
             served_ms,
             ms = report.duration_ms,
             "cycle done"
