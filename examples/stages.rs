@@ -44,6 +44,17 @@ fn main() {
     let rules = Rules::parse(&rules_text, "bench.toml").expect("rules");
     let exec = rules.executive.email.clone();
     let store = Store::open(&dir).expect("store");
+    let ics = dir.join("calendar.ics");
+    std::fs::write(&ics, &text).expect("write calendar");
+    let (_, feed) = timeward::daemon::cycle_from_file(&store, &dir, &ics, &rules, now, None, &[])
+        .expect("cycle");
+    t("full cycle (cycle_from_file)", || {
+        timeward::daemon::cycle_from_file(&store, &dir, &ics, &rules, now, Some(feed.clone()), &[])
+            .expect("cycle")
+    });
+    t("  read the file (source::ics::load_for)", || {
+        timeward::source::ics::load_for(&ics, Some(&exec)).expect("reads")
+    });
     let mut snap = t("parse (scratch)", || {
         timeward::calendar::ics::parse_bytes_on(text.as_bytes(), 2).expect("parses")
     });

@@ -4,7 +4,7 @@
 //! directory synced), so a reader or a crash sees the old file or the new one, never a
 //! part.
 
-use std::io::Write as _;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -67,6 +67,14 @@ impl StateDir {
         write_atomically(&self.decisions_path(), json, 0o600)
     }
 
+    /// [`StateDir::write_decisions`] of what `write` writes as it makes it.
+    pub fn write_decisions_with(
+        &self,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        write_atomically_with(&self.decisions_path(), 0o600, write)
+    }
+
     /// The 1:1 agendas of the last cycle (`timeward brief` reads them).
     pub fn briefs_path(&self) -> PathBuf {
         self.dir.join("briefs.json")
@@ -122,6 +130,16 @@ impl StateDir {
 /// one, never a part: a temporary file beside it (`tempfile`), synced, given its mode,
 /// renamed over `path`; then the directory synced.
 pub fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+    write_atomically_with(path, mode, |out| out.write_all(bytes))
+}
+
+/// [`write_atomically`] of what `write` writes, through a buffer: the content is never
+/// held whole in memory.
+pub fn write_atomically_with(
+    path: &Path,
+    mode: u32,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -130,7 +148,11 @@ pub fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result
         .prefix(".timeward-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    {
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, tmp.as_file_mut());
+        write(&mut out)?;
+        out.flush()?;
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -323,10 +323,8 @@ pub(super) fn run_cycle(
             (bytes, k.rendered.tag(), Some(std::mem::take(&mut k.json)))
         }
         None => {
-            let mut text = crate::feed::render(&entries, &versions, &name, refresh);
-            // Served until the next change: no spare capacity kept with it.
-            text.shrink_to_fit();
-            let tag = crate::feed::tag(text.as_bytes());
+            // Made at its size: no spare capacity kept with it until the next change.
+            let (text, tag) = crate::feed::render_tagged(&entries, &versions, &name, refresh);
             (Bytes::from(text), tag, None)
         }
     };
@@ -411,22 +409,26 @@ impl Ready {
     /// Writes a cycle's files into the state directory, each atomically.
     pub fn write_files(dir: &Path, files: &mut Files) -> Result<(), CycleError> {
         let state = StateDir::at(dir);
-        let json = match files.json.as_mut() {
-            Some(cache) => files.plan.to_json_reusing(&files.made, cache),
-            None => files.plan.to_json(),
-        };
+        // With `incremental`, from each decision's JSON as last made; otherwise written
+        // into the file as it is made (never held whole).
+        let reused = files
+            .json
+            .as_mut()
+            .map(|cache| files.plan.to_json_reusing(&files.made, cache));
         if let Some(feed) = &files.feed {
             state.write_feed(feed).map_err(|source| CycleError::Write {
                 path: state.feed_path(),
                 source,
             })?;
         }
-        state
-            .write_decisions(json.as_bytes())
-            .map_err(|source| CycleError::Write {
-                path: state.decisions_path(),
-                source,
-            })?;
+        match &reused {
+            Some(json) => state.write_decisions(json.as_bytes()),
+            None => state.write_decisions_with(|out| files.plan.write_json(out)),
+        }
+        .map_err(|source| CycleError::Write {
+            path: state.decisions_path(),
+            source,
+        })?;
         state
             .write_briefs(&files.briefs)
             .map_err(|source| CycleError::Write {

@@ -220,12 +220,21 @@ pub struct JsonMade {
 impl Plan {
     /// The plan as a JSON object, pretty-printed, byte-for-byte the same for the same plan.
     pub fn to_json(&self) -> String {
-        self.json_with(
-            self.decisions
-                .iter()
-                .map(|d| json_decision(d, self.timezone))
-                .collect(),
-        )
+        self.json_with(self.json_decisions())
+    }
+
+    /// [`Plan::to_json`] written into `out` as it is made (the same bytes, tested), so
+    /// that the daemon's `decisions.json` is never held whole in memory.
+    pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(out, &self.json_plan(self.json_decisions()))
+            .map_err(std::io::Error::from)
+    }
+
+    fn json_decisions(&self) -> Vec<JsonDecision<'_>> {
+        self.decisions
+            .iter()
+            .map(|d| json_decision(d, self.timezone))
+            .collect()
     }
 
     /// [`Plan::to_json`], taking from `cache` the JSON of each decision whose number (in
@@ -275,8 +284,14 @@ impl Plan {
     }
 
     fn json_with(&self, decisions: Vec<JsonDecision<'_>>) -> String {
+        // Serialising plain structs of strings and numbers cannot fail.
+        serde_json::to_string_pretty(&self.json_plan(decisions))
+            .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()))
+    }
+
+    fn json_plan<'p>(&'p self, decisions: Vec<JsonDecision<'p>>) -> JsonPlan<'p> {
         let tz = self.timezone;
-        let plan = JsonPlan {
+        JsonPlan {
             now: rfc3339(self.now, tz),
             decisions,
             reservations: self
@@ -300,10 +315,7 @@ impl Plan {
                     reason: &u.reason,
                 })
                 .collect(),
-        };
-        // Serialising plain structs of strings and numbers cannot fail.
-        serde_json::to_string_pretty(&plan)
-            .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()))
+        }
     }
 }
 

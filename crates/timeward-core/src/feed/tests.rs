@@ -195,6 +195,11 @@ fn the_tag_made_while_rendering_is_the_tag_of_the_bytes() {
     ] {
         let text = render_reusing(events, versions, name, minute, &mut cache);
         assert_eq!(cache.tag(), tag(text.as_bytes()));
+        // From scratch, the same bytes and tag.
+        assert_eq!(
+            super::render_tagged(events, versions, name, minute),
+            (text.to_string(), cache.tag())
+        );
         seen.insert((text.to_string(), cache.tag()));
     }
     // Four different texts, four different tags.

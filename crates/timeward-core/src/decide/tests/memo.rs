@@ -44,6 +44,9 @@ fn carried(steps: Vec<Step>, extra: &str) -> Vec<usize> {
             let scratch = decide_on(&snapshot, &rules, &held, now, 1);
             assert_eq!(plan, scratch, "step {i}");
             assert_eq!(plan.to_json(), scratch.to_json(), "step {i}");
+            let mut written = Vec::new();
+            plan.write_json(&mut written).expect("into memory");
+            assert_eq!(written, scratch.to_json().into_bytes(), "step {i}");
             // What is built from the decisions, kept by their numbers, is the same too.
             assert_eq!(
                 plan.to_json_reusing(&made, &mut json),
