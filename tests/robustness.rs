@@ -429,6 +429,11 @@ fn mangled_real_calendars_never_panic_and_keep_every_untouched_event() {
 fn lexer_agrees(bytes: &[u8]) -> Result<(), String> {
     use timeward::calendar::ics::{parse_bytes_with, Reader};
     use timeward::calendar::{Event, Snapshot};
+    // A UTF-8 calendar is framed from its text, each event's lines unfolded only as it is
+    // read: the same components, lines, numbers and warnings as from its lines.
+    if let Some(difference) = timeward::calendar::ics::framings_differ(bytes) {
+        return Err(difference);
+    }
     let crate_read = parse_bytes_with(bytes, Reader::IcalendarCrate);
     let ours = parse_bytes_with(bytes, Reader::Lexer);
     let skipped = |s: &Snapshot| {

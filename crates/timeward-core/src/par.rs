@@ -60,7 +60,10 @@ mod tests {
         assert_eq!(two[1000], 3000);
         assert!(super::on_two(&[] as &[u32], 1, |x| *x).is_empty());
         let sum = |part: &[u32]| part.iter().sum::<u32>();
-        assert_eq!(super::halves(&items, usize::MAX, sum), vec![1000 * 1001 / 2]);
+        assert_eq!(
+            super::halves(&items, usize::MAX, sum),
+            vec![1000 * 1001 / 2]
+        );
         assert_eq!(
             super::halves(&items, 1, sum),
             vec![499 * 500 / 2, 1000 * 1001 / 2 - 499 * 500 / 2]

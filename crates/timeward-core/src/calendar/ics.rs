@@ -33,7 +33,7 @@ mod rrule_parts;
 mod vtimezone;
 
 use event::event_from;
-use lines::{is_content_line, split_blocks, starts_with_ci, unfold, Block};
+use lines::{is_content_line, starts_with_ci, unfold, Block, Span};
 pub use mapped::{content_line, event_of, snapshot_of, ReadEvent};
 pub use reuse::Reuse;
 
@@ -109,6 +109,15 @@ pub enum Reader {
     IcalendarCrate,
 }
 
+/// For the tests: where framing a UTF-8 calendar from its text (as it is read) differs
+/// from framing its unfolded lines (as a file that is not UTF-8 is read).
+#[doc(hidden)]
+pub fn framings_differ(bytes: &[u8]) -> Option<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).ok()?;
+    lines::framings_differ(text)
+}
+
 /// [`parse_bytes`] with the chosen reader of content lines.
 #[doc(hidden)]
 pub fn parse_bytes_with(bytes: &[u8], reader: Reader) -> Result<Snapshot, IcsError> {
@@ -156,42 +165,20 @@ fn read_document(
 ) -> Result<Snapshot, IcsError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut snapshot = Snapshot::default();
-    let lines = unfold(bytes, &mut snapshot.warnings);
-    let first =
-        lines
-            .iter()
-            .position(|l| !l.text.trim().is_empty())
-            .ok_or(IcsError::Malformed {
-                line: 1,
-                message:
-                    "the file is empty; expected an iCalendar file starting with BEGIN:VCALENDAR"
-                        .into(),
-            })?;
-    if !lines[first]
-        .text
-        .trim()
-        .eq_ignore_ascii_case("BEGIN:VCALENDAR")
-    {
-        return Err(IcsError::Malformed {
-            line: lines[first].number,
-            message: format!(
-                "this is not an iCalendar file: it should start with BEGIN:VCALENDAR, found {:?}",
-                shorten(&lines[first].text)
-            ),
-        });
-    }
-    if !lines
-        .iter()
-        .any(|l| l.text.trim().eq_ignore_ascii_case("END:VCALENDAR"))
-    {
-        return Err(IcsError::Malformed {
-            line: lines.last().map_or(1, |l| l.number),
-            message: "the file ends before END:VCALENDAR: it was cut off (a partial download?)"
-                .into(),
-        });
-    }
-
-    let (blocks, calendar_props) = split_blocks(&lines, &mut snapshot.warnings)?;
+    // A file that is UTF-8 throughout (the usual case) is framed from its text, each
+    // component's lines unfolded only as it is read; otherwise its lines are joined as
+    // bytes and decoded one by one first.
+    let unfolded;
+    let lines::Framed {
+        spans: blocks,
+        props: calendar_props,
+    } = match std::str::from_utf8(bytes) {
+        Ok(text) => lines::frame_text(text, &mut snapshot.warnings)?,
+        Err(_) => {
+            unfolded = unfold(bytes, &mut snapshot.warnings);
+            lines::frame_lines(&unfolded, &mut snapshot.warnings)?
+        }
+    };
     let calendar = calendar_props
         .iter()
         .find_map(|(k, v)| {
@@ -205,7 +192,7 @@ fn read_document(
     };
     let zones = &zones;
 
-    let vevents: Vec<&Block<'_>> = blocks
+    let vevents: Vec<&Span<'_>> = blocks
         .iter()
         .filter(|b| b.name.eq_ignore_ascii_case("VEVENT"))
         .collect();
@@ -245,7 +232,7 @@ fn read_document(
 /// What reading one block gave: its warnings, and its events, a message why it was
 /// skipped, or `Err(())` where reading it panicked.
 type BlockRead<'b, 'a> = (
-    &'b Block<'a>,
+    &'b Span<'a>,
     Vec<Warning>,
     Result<Result<Vec<(Event, Revision)>, String>, ()>,
 );
@@ -253,21 +240,21 @@ type BlockRead<'b, 'a> = (
 /// Reads the VEVENT blocks, each behind its own panic guard; a large calendar on every
 /// core (contiguous chunks joined in order, so the result is the one of a single thread).
 fn read_blocks<'b, 'a: 'b>(
-    blocks: &[&'b Block<'a>],
+    blocks: &[&'b Span<'a>],
     zones: &Zones,
     (reader, compact_for): (Reader, Option<&str>),
     threads: usize,
 ) -> Vec<BlockRead<'b, 'a>> {
     const PER_THREAD_AT_LEAST: usize = 1024;
-    let one = |block: &'b Block<'a>| -> BlockRead<'b, 'a> {
+    let one = |block: &'b Span<'a>| -> BlockRead<'b, 'a> {
         let mut warnings = Vec::new();
         // The parser is not ours: a bug in it (or in the code below) costs one event, not
         // the calendar. The panic hook of the binary keeps the payload out of the log.
         let read = catch_unwind(AssertUnwindSafe(|| {
-            let mut read = match reader {
+            let mut read = block.read(|block| match reader {
                 Reader::Lexer => read_block(block, zones, &mut warnings),
                 Reader::IcalendarCrate => read_block_icalendar(block, zones, &mut warnings),
-            };
+            });
             if let (Some(exec), Ok(events)) = (compact_for, read.as_mut()) {
                 for (event, _) in events {
                     event.compact(exec);
@@ -324,24 +311,27 @@ impl Zones {
 
 /// The zones of the VTIMEZONE blocks whose TZID is not a zone name (each read behind a
 /// panic guard, like events; a definition that cannot be read is left out).
-fn custom_zones(blocks: &[Block<'_>]) -> std::collections::HashMap<String, Tz> {
+fn custom_zones(blocks: &[Span<'_>]) -> std::collections::HashMap<String, Tz> {
     let mut texts = Vec::new();
-    for block in blocks
+    for span in blocks
         .iter()
         .filter(|b| b.name.eq_ignore_ascii_case("VTIMEZONE"))
     {
-        let tzid = block.lines.iter().find_map(|l| {
-            starts_with_ci(&l.text, "TZID:").then(|| l.text.get(5..).unwrap_or_default().trim())
+        let text = span.read(|block| {
+            let tzid = block.lines.iter().find_map(|l| {
+                starts_with_ci(&l.text, "TZID:").then(|| l.text.get(5..).unwrap_or_default().trim())
+            });
+            if tzid.is_none_or(|t| resolve_tzid(t).is_some()) {
+                return None;
+            }
+            let mut text = String::new();
+            for l in block.lines {
+                text.push_str(&l.text);
+                text.push_str("\r\n");
+            }
+            Some(text)
         });
-        if tzid.is_none_or(|t| resolve_tzid(t).is_some()) {
-            continue;
-        }
-        let mut text = String::new();
-        for l in block.lines {
-            text.push_str(&l.text);
-            text.push_str("\r\n");
-        }
-        texts.push(text);
+        texts.extend(text);
     }
     if texts.is_empty() {
         return std::collections::HashMap::new();

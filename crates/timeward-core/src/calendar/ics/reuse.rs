@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 
-use super::lines::Block;
+use super::lines::Span;
 use super::{BlockRead, Revision, Zones};
 use crate::calendar::{Event, Warning};
 
@@ -89,13 +89,10 @@ impl Reuse {
         }
     }
 
-    fn key(&self, block: &Block<'_>) -> (u64, usize) {
+    fn key(&self, block: &Span<'_>) -> (u64, usize) {
         let mut h = self.keys.build_hasher();
-        for l in block.lines {
-            h.write(l.text.as_bytes());
-            h.write_u8(b'\n');
-        }
-        (h.finish(), block.lines.len())
+        let size = block.hash_into(&mut h);
+        (h.finish(), size)
     }
 
     fn zones_key(&self, zones: &Zones) -> u64 {
@@ -116,7 +113,7 @@ impl Reuse {
 /// Reads the VEVENT blocks, taking from `reuse` each that the last read had, and keeps
 /// this read's blocks in `reuse` for the next.
 pub(super) fn read_blocks_reusing<'b, 'a: 'b>(
-    blocks: &[&'b Block<'a>],
+    blocks: &[&'b Span<'a>],
     zones: &Zones,
     (reader, threads): (super::Reader, usize),
     reuse: &mut Reuse,
