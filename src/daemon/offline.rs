@@ -105,15 +105,16 @@ fn cycle_from(
     caches: Option<&mut Caches>,
 ) -> Result<(CycleSummary, FeedBody), CycleError> {
     let exec = &rules.executive.email;
-    let (mut snapshot, mut kept) = match caches {
+    let (snapshot, mut kept) = match caches {
         Some(c) => {
-            let s = crate::source::ics::load_reusing(calendar, &mut c.reuse)?;
+            let mut s = crate::source::ics::load_reusing(calendar, &mut c.reuse)?;
             c.reuse.compact(exec);
+            s.compact(exec);
             (s, Some(&mut c.kept))
         }
+        // Compacted as it is read.
         None => (crate::source::ics::load_for(calendar, Some(exec))?, None),
     };
-    snapshot.compact(exec);
     let snapshot = Arc::new(snapshot);
     let (done, files) = run_cycle(
         store,

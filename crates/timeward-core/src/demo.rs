@@ -144,9 +144,11 @@ pub fn calendar(seed: u64, shape: Shape, now: DateTime<Utc>, tz: Tz) -> Snapshot
             },
             start: EventTime::Zoned(start, tz),
             length: Length::Exact(length),
-            recurrence: recurring.then(|| Recurrence {
-                rrules: vec!["FREQ=WEEKLY;COUNT=8".into()],
-                ..Recurrence::default()
+            recurrence: recurring.then(|| {
+                Box::new(Recurrence {
+                    rrules: vec!["FREQ=WEEKLY;COUNT=8".into()],
+                    ..Recurrence::default()
+                })
             }),
             recurrence_id: None,
             this_and_future: false,

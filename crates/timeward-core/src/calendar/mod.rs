@@ -122,7 +122,8 @@ pub struct Event {
     pub description: String,
     pub start: EventTime,
     pub length: Length,
-    pub recurrence: Option<Recurrence>,
+    /// Boxed: one event in ten or so recurs, and every event would carry its room.
+    pub recurrence: Option<Box<Recurrence>>,
     pub recurrence_id: Option<EventTime>,
     /// `RECURRENCE-ID;RANGE=THISANDFUTURE`: this override's shift and properties apply to
     /// its instance and every later one of the series.

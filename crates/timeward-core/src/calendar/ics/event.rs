@@ -322,7 +322,7 @@ fn recurrence_of(
     who: &str,
     zones: &Zones,
     warn: &mut impl FnMut(&str, String),
-) -> Option<Recurrence> {
+) -> Option<Box<Recurrence>> {
     let mut recurrence = Recurrence::default();
     for p in props(c, "RRULE") {
         let (rule, problems) = rrule_parts::sanitize(p.val.as_str());
@@ -382,7 +382,7 @@ fn recurrence_of(
     let any = !recurrence.rrules.is_empty()
         || !recurrence.rdates.is_empty()
         || !recurrence.periods.is_empty();
-    any.then_some(recurrence)
+    any.then(|| Box::new(recurrence))
 }
 
 /// The length of an RDATE period `start/END` or `start/DURATION`.

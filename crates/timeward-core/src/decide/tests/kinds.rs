@@ -54,10 +54,10 @@ fn expanding_on_several_threads_gives_what_one_thread_gives() {
     moved.recurrence = None;
     moved.recurrence_id = Some(snapshot.events[1].start);
     snapshot.events.push(moved);
-    snapshot.events[4000].recurrence = Some(crate::calendar::Recurrence {
+    snapshot.events[4000].recurrence = Some(Box::new(crate::calendar::Recurrence {
         rrules: vec!["FREQ=SOMETIMES".into()],
         ..Default::default()
-    });
+    }));
     let (from, to) = (now() - TimeDelta::days(3), now() + TimeDelta::days(40));
     let one = expand_on(&snapshot.events, tz, from, to, 1);
     assert!(one.0.len() > 1000, "{}", one.0.len());

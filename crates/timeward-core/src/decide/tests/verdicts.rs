@@ -91,10 +91,10 @@ fn recurring_requests_are_checked_on_every_occurrence_in_the_horizon() {
     // Weekly on Wednesdays 16:00 from 2026-12-09; only the 2026-12-23 occurrence conflicts,
     // and one on 2027-01-06 is beyond the 4-week horizon (ends 2027-01-04 08:00).
     let mut r = internal("r", "Weekly sync", 9, 16, 0, 30);
-    r.recurrence = Some(Recurrence {
+    r.recurrence = Some(Box::new(Recurrence {
         rrules: vec!["FREQ=WEEKLY;BYDAY=WE".into()],
         ..Recurrence::default()
-    });
+    }));
     r.description = "Agenda: numbers".into();
     let clash = busy("b", "Holiday party", 23, 15, 0, 120);
     let d = only(&run(vec![r.clone(), clash], ""), "r");
@@ -110,10 +110,10 @@ fn recurring_requests_are_checked_on_every_occurrence_in_the_horizon() {
     // A busy event past the horizon does not count.
     let late = busy("b", "Late clash", 30, 16, 0, 60);
     let mut far = r;
-    far.recurrence = Some(Recurrence {
+    far.recurrence = Some(Box::new(Recurrence {
         rrules: vec!["FREQ=WEEKLY;BYDAY=WE;COUNT=3".into()],
         ..Recurrence::default()
-    });
+    }));
     let d = only(&run(vec![far, late], ""), "r");
     assert_eq!(d.occurrences.len(), 3);
     assert_eq!(contributions(&d), vec![]);

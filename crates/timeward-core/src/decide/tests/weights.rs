@@ -245,10 +245,10 @@ fn conditions_each_select_what_they_say() {
         partstat: PartStat::Accepted,
         role: Role::Required,
     });
-    e.recurrence = Some(Recurrence {
+    e.recurrence = Some(Box::new(Recurrence {
         rrules: vec!["FREQ=WEEKLY".into()],
         ..Recurrence::default()
-    });
+    }));
     let cases: &[(&str, bool)] = &[
         ("from = [\"*@partner.example\"]", true),
         ("from = [\"*@acme.example\"]", false),
