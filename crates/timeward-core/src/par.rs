@@ -25,29 +25,6 @@ pub(crate) fn on_two<T: Sync, R: Send>(
     })
 }
 
-/// `f` of each half of `items`, in order: two results on two threads when there are at
-/// least `from` items, else one.
-pub(crate) fn halves<T: Sync, R: Send>(
-    items: &[T],
-    from: usize,
-    f: impl Fn(&[T]) -> R + Sync,
-) -> Vec<R> {
-    if items.len() < from.max(2) {
-        return vec![f(items)];
-    }
-    let (first, second) = items.split_at(items.len() / 2);
-    std::thread::scope(|scope| {
-        let f = &f;
-        let later = scope.spawn(move || f(second));
-        let first = f(first);
-        // A panic in `f` is a bug; surface it as the same panic.
-        let second = later
-            .join()
-            .unwrap_or_else(|payload| std::panic::resume_unwind(payload));
-        vec![first, second]
-    })
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
@@ -59,14 +36,5 @@ mod tests {
         assert_eq!(two.len(), 1001);
         assert_eq!(two[1000], 3000);
         assert!(super::on_two(&[] as &[u32], 1, |x| *x).is_empty());
-        let sum = |part: &[u32]| part.iter().sum::<u32>();
-        assert_eq!(
-            super::halves(&items, usize::MAX, sum),
-            vec![1000 * 1001 / 2]
-        );
-        assert_eq!(
-            super::halves(&items, 1, sum),
-            vec![499 * 500 / 2, 1000 * 1001 / 2 - 499 * 500 / 2]
-        );
     }
 }

@@ -270,7 +270,10 @@ fn expand_range(
         if !overridden.deleted.is_empty() && overridden.deleted.contains(&i) {
             continue;
         }
-        let series = e.recurrence.as_deref().filter(|_| e.recurrence_id.is_none());
+        let series = e
+            .recurrence
+            .as_deref()
+            .filter(|_| e.recurrence_id.is_none());
         let naive = e.start.naive();
         let length = match e.length {
             Length::Exact(d) => d,

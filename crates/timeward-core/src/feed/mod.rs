@@ -226,9 +226,13 @@ pub fn render(events: &[FeedEvent], versions: &Versions, name: &str, refresh: Ti
     render_tagged(events, versions, name, refresh).0
 }
 
-/// [`render`] and the feed's [`tag`], made together: each half of the events' texts on
-/// its own thread, then the feed written once at its size (no regrowth, no spare
-/// capacity, no second pass to hash it). The same bytes as [`render_reusing`] (tested).
+/// [`render`] and the feed's [`tag`], made together: the first half of the events
+/// written straight into the feed, the second half beside it on another thread and
+/// appended; no second pass to hash it. The same bytes as [`render_reusing`] (tested).
+///
+/// The feed's buffer is taken at once at a size it cannot outgrow ([`room`]): it is never
+/// grown by copying, and the room it does not use is never touched, so it costs no
+/// memory while the feed is served.
 pub fn render_tagged(
     events: &[FeedEvent],
     versions: &Versions,
@@ -236,31 +240,74 @@ pub fn render_tagged(
     refresh: TimeDelta,
 ) -> (String, u64) {
     let head = head(name, refresh);
-    let halves = crate::par::halves(events, 256, |part: &[FeedEvent]| {
-        let mut text = String::new();
-        let mut hashes = Vec::with_capacity(part.len());
-        for e in part {
-            let v = versions.get(&e.uid).copied().unwrap_or_else(unversioned);
-            let (one, h) = text::made(e, v);
-            text.push_str(&one);
-            hashes.push(h);
-        }
-        (text, hashes)
+    let write = |part: &[FeedEvent], out: &mut String| -> Vec<u64> {
+        part.iter()
+            .map(|e| {
+                let v = versions.get(&e.uid).copied().unwrap_or_else(unversioned);
+                let (one, h) = text::made(e, v);
+                out.push_str(&one);
+                h
+            })
+            .collect()
+    };
+    let (first, second) = events.split_at(if events.len() >= 256 {
+        events.len() / 2
+    } else {
+        events.len()
     });
-    let size = halves.iter().map(|(t, _)| t.len()).sum::<usize>();
-    let mut out = String::with_capacity(head.len() + size + END.len());
+    let mut out = String::with_capacity(head.len() + room(events) + END.len());
     let mut tags = Tags::default();
     out.push_str(&head);
     tags.piece(head.as_bytes());
-    for (text, hashes) in &halves {
-        out.push_str(text);
-        for &h in hashes {
-            tags.add(h);
-        }
+    let (firsts, (later, seconds)) = std::thread::scope(|scope| {
+        let write = &write;
+        let later = (!second.is_empty()).then(|| {
+            scope.spawn(move || {
+                let mut text = String::with_capacity(room(second));
+                let hashes = write(second, &mut text);
+                (text, hashes)
+            })
+        });
+        let firsts = write(first, &mut out);
+        // A panic in writing is a bug; surface it as the same panic.
+        let second = match later {
+            Some(h) => h
+                .join()
+                .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
+            None => (String::new(), Vec::new()),
+        };
+        (firsts, second)
+    });
+    out.push_str(&later);
+    for h in firsts.into_iter().chain(seconds) {
+        tags.add(h);
     }
     out.push_str(END);
     tags.piece(END.as_bytes());
     (out, tags.done())
+}
+
+/// More than the text of `events` can take: each text value escaped doubles at most and
+/// folding adds 3 octets per 75, plus the fixed properties (times, version, status,
+/// categories, timeward's own).
+fn room(events: &[FeedEvent]) -> usize {
+    events
+        .iter()
+        .map(|e| {
+            let values = e.uid.len()
+                + e.summary.len()
+                + e.description.len()
+                + match &e.what {
+                    What::Suggestion {
+                        event_id,
+                        delegate_to,
+                        ..
+                    } => 2 * event_id.len() + delegate_to.as_ref().map_or(0, |d| d.len()),
+                    What::Reservation => 0,
+                };
+            2 * values * 26 / 25 + 1024
+        })
+        .sum()
 }
 
 /// A feed's last line.

@@ -202,6 +202,35 @@ fn the_tag_made_while_rendering_is_the_tag_of_the_bytes() {
         );
         seen.insert((text.to_string(), cache.tag()));
     }
+    // The room taken for a feed from scratch holds it, whatever its text needs escaped
+    // or folded (a rendering that outgrew it would be slower, not wrong).
+    let mut worst = events.clone();
+    for e in &mut worst {
+        e.summary = "ü€😀,".repeat(100).into();
+        e.description = ",;\n\\".repeat(1000).into();
+    }
+    let (text, _) = super::render_tagged(&worst, &versions, "Dana", minute);
+    let fixed = super::head("Dana", minute).len() + super::END.len();
+    assert!(text.len() - fixed <= super::room(&worst), "{}", text.len());
+    assert!(
+        text.len() - fixed > super::room(&worst) / 3,
+        "{}",
+        text.len()
+    );
+    // Many events (written on two threads): the same bytes and tag as one by one.
+    let many: Vec<FeedEvent> = (0..700)
+        .map(|i| {
+            let mut e = events[i % events.len()].clone();
+            e.uid = format!("{i}-{}", e.uid);
+            e
+        })
+        .collect();
+    let many_versions = advance(&Versions::new(), &many, now());
+    let (two, two_tag) = super::render_tagged(&many, &many_versions, "Dana", minute);
+    let mut fresh = Rendered::default();
+    let one = render_reusing(&many, &many_versions, "Dana", minute, &mut fresh);
+    assert_eq!((two.as_str(), two_tag), (one.as_str(), fresh.tag()));
+    assert_eq!(two.matches("BEGIN:VEVENT").count(), 700);
     // Four different texts, four different tags.
     let texts: std::collections::HashSet<_> = seen.iter().map(|(t, _)| t).collect();
     let tags: std::collections::HashSet<_> = seen.iter().map(|(_, t)| t).collect();
