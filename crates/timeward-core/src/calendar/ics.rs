@@ -251,16 +251,12 @@ fn read_blocks<'b, 'a: 'b>(
         // The parser is not ours: a bug in it (or in the code below) costs one event, not
         // the calendar. The panic hook of the binary keeps the payload out of the log.
         let read = catch_unwind(AssertUnwindSafe(|| {
-            let mut read = block.read(|block| match reader {
-                Reader::Lexer => read_block(block, zones, &mut warnings),
-                Reader::IcalendarCrate => read_block_icalendar(block, zones, &mut warnings),
-            });
-            if let (Some(exec), Ok(events)) = (compact_for, read.as_mut()) {
-                for (event, _) in events {
-                    event.compact(exec);
+            block.read(|block| match reader {
+                Reader::Lexer => read_block(block, zones, &mut warnings, compact_for),
+                Reader::IcalendarCrate => {
+                    read_block_icalendar(block, zones, &mut warnings, compact_for)
                 }
-            }
-            read
+            })
         }))
         .map_err(|_| ());
         (block, warnings, read)
@@ -356,12 +352,19 @@ fn read_block(
     block: &Block<'_>,
     zones: &Zones,
     warnings: &mut Vec<Warning>,
+    compact_for: Option<&str>,
 ) -> Result<Vec<(Event, Revision)>, String> {
     let component = lexer::component(block, warnings)?;
     if !component.name.as_str().eq_ignore_ascii_case("VEVENT") {
         return Ok(Vec::new());
     }
-    Ok(vec![event_from(&component, block, zones, warnings)?])
+    Ok(vec![event_from(
+        &component,
+        block,
+        zones,
+        warnings,
+        compact_for,
+    )?])
 }
 
 /// [`read_block`] through the `icalendar` crate's parser.
@@ -369,6 +372,7 @@ fn read_block_icalendar(
     block: &Block<'_>,
     zones: &Zones,
     warnings: &mut Vec<Warning>,
+    compact_for: Option<&str>,
 ) -> Result<Vec<(Event, Revision)>, String> {
     let text = block_text(block, warnings);
     let cal = read_calendar(&text).map_err(|_| {
@@ -381,7 +385,7 @@ fn read_block_icalendar(
         .iter()
         .filter(|c| c.name.as_str().eq_ignore_ascii_case("VEVENT"))
     {
-        out.push(event_from(component, block, zones, warnings)?);
+        out.push(event_from(component, block, zones, warnings, compact_for)?);
     }
     Ok(out)
 }

@@ -34,9 +34,21 @@ fn param<'p>(p: &'p Property<'_>, key: &str) -> Option<&'p str> {
 }
 
 fn text(c: &Component<'_>, name: &str) -> String {
-    prop(c, name)
-        .map(|p| p.val.as_str().trim().to_string())
-        .unwrap_or_default()
+    value(c, name).to_string()
+}
+
+/// [`text`] borrowed, for the values only compared or parsed.
+fn value<'c>(c: &'c Component<'_>, name: &str) -> &'c str {
+    prop(c, name).map_or("", |p| p.val.as_str().trim())
+}
+
+/// How messages name an event (`event "uid"`), written only when one is.
+struct Who<'a>(&'a str);
+
+impl std::fmt::Display for Who<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "event {:?}", self.0)
+    }
 }
 
 /// `mailto:Dana@Acme.example` → `dana@acme.example`.
@@ -64,11 +76,15 @@ fn stamp(c: &Component<'_>, name: &str) -> Option<NaiveDateTime> {
     quick_date_time(v.as_bytes()).or_else(|| NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S").ok())
 }
 
+/// Reads one VEVENT. With `compact_for`, the event comes out as [`Event::compact`] makes
+/// it for that executive (the description of an event that is not a request is not even
+/// read).
 pub(super) fn event_from(
     c: &Component<'_>,
     block: &Block<'_>,
     zones: &Zones,
     warnings: &mut Vec<Warning>,
+    compact_for: Option<&str>,
 ) -> Result<(Event, Revision), String> {
     let line = block.line();
     let mut warn_at = |line: usize, message: String| warnings.push(Warning { line, message });
@@ -98,7 +114,7 @@ pub(super) fn event_from(
             )
         }
     };
-    let who = format!("event {uid:?}");
+    let who = &Who(&uid);
     let mut warn = |name: &str, message: String| warn_at(block.line_of(name), message);
 
     let start_prop = prop(c, "DTSTART").ok_or_else(|| format!("{who} has no DTSTART"))?;
@@ -109,37 +125,39 @@ pub(super) fn event_from(
         )
     })?;
 
-    let length = length_of(c, &mut start, &who, zones, &mut warn)?;
+    let length = length_of(c, &mut start, who, zones, &mut warn)?;
 
-    let recurrence = recurrence_of(c, &who, zones, &mut warn);
+    let recurrence = recurrence_of(c, who, zones, &mut warn);
 
-    let (recurrence_id, this_and_future) = recurrence_id_of(c, &who, zones, &mut warn)?;
+    let (recurrence_id, this_and_future) = recurrence_id_of(c, who, zones, &mut warn)?;
 
     let organizer = prop(c, "ORGANIZER")
         .map(|p| address(p.val.as_str()))
         .filter(|a| !a.is_empty());
     let attendees = attendees_of(c);
 
-    let status = match text(c, "STATUS").to_ascii_uppercase().as_str() {
-        "CANCELLED" => Status::Cancelled,
-        "TENTATIVE" => Status::Tentative,
-        _ => Status::Confirmed,
+    let status = value(c, "STATUS");
+    let status = if status.eq_ignore_ascii_case("CANCELLED") {
+        Status::Cancelled
+    } else if status.eq_ignore_ascii_case("TENTATIVE") {
+        Status::Tentative
+    } else {
+        Status::Confirmed
     };
-    let transparent = text(c, "TRANSP").eq_ignore_ascii_case("TRANSPARENT");
-    let private = matches!(
-        text(c, "CLASS").to_ascii_uppercase().as_str(),
-        "PRIVATE" | "CONFIDENTIAL"
-    );
+    let transparent = value(c, "TRANSP").eq_ignore_ascii_case("TRANSPARENT");
+    let class = value(c, "CLASS");
+    let private =
+        class.eq_ignore_ascii_case("PRIVATE") || class.eq_ignore_ascii_case("CONFIDENTIAL");
     let revision = Revision {
-        sequence: text(c, "SEQUENCE").parse().unwrap_or(0),
+        sequence: value(c, "SEQUENCE").parse().unwrap_or(0),
         last_modified: stamp(c, "LAST-MODIFIED"),
         dtstamp: stamp(c, "DTSTAMP"),
     };
 
-    let event = Event {
+    let mut event = Event {
         uid,
         title,
-        description: text(c, "DESCRIPTION"),
+        description: String::new(),
         start,
         length,
         recurrence,
@@ -152,13 +170,17 @@ pub(super) fn event_from(
         private,
         line,
     };
+    match compact_for {
+        Some(exec) if event.kind(exec) != crate::calendar::Kind::Request => event.compact(exec),
+        _ => event.description = text(c, "DESCRIPTION"),
+    }
     Ok((event, revision))
 }
 
 /// RECURRENCE-ID, and whether it reaches forward (`RANGE=THISANDFUTURE`).
 fn recurrence_id_of(
     c: &Component<'_>,
-    who: &str,
+    who: &Who<'_>,
     zones: &Zones,
     warn: &mut impl FnMut(&str, String),
 ) -> Result<(Option<EventTime>, bool), String> {
@@ -182,7 +204,7 @@ fn recurrence_id_of(
 fn length_of(
     c: &Component<'_>,
     start: &mut EventTime,
-    who: &str,
+    who: &Who<'_>,
     zones: &Zones,
     warn: &mut impl FnMut(&str, String),
 ) -> Result<Length, String> {
@@ -319,7 +341,7 @@ fn duration(value: &str) -> Option<TimeDelta> {
 /// RRULE, RDATE and EXDATE of an event; broken RRULE parts are dropped with a warning.
 fn recurrence_of(
     c: &Component<'_>,
-    who: &str,
+    who: &Who<'_>,
     zones: &Zones,
     warn: &mut impl FnMut(&str, String),
 ) -> Option<Box<Recurrence>> {

@@ -40,7 +40,7 @@ pub fn event_of(component: &Component<'_>) -> Result<ReadEvent, String> {
     };
     let mut warnings = Vec::new();
     let read = catch_unwind(AssertUnwindSafe(|| {
-        event_from(component, &block, &zones, &mut warnings)
+        event_from(component, &block, &zones, &mut warnings, None)
     }))
     .map_err(|_| "reading it failed inside timeward (a bug; please report it)".to_string())?;
     let (event, revision) = read?;
