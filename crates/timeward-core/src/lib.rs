@@ -21,9 +21,33 @@ use chrono::{DateTime, Utc};
 /// `DefaultHasher`), for everything that must not change between runs — made-up UIDs,
 /// feed UIDs and digests, ETags, word hashes, Google ids.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    Fnv::default().bytes(bytes).0
+}
+
+/// [`fnv1a`] of text written piece by piece (`write!` into it): the hash of the pieces
+/// joined, without joining them.
+pub(crate) struct Fnv(pub(crate) u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    fn bytes(mut self, bytes: &[u8]) -> Self {
+        self.0 = bytes.iter().fold(self.0, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        self
+    }
+}
+
+impl std::fmt::Write for Fnv {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        *self = Fnv(self.0).bytes(s.as_bytes());
+        Ok(())
+    }
 }
 
 /// One whole run of the core on up to `threads` threads: place the 1:1 reservations

@@ -419,7 +419,8 @@ fn block_text(block: &Block<'_>, warnings: &mut Vec<Warning>) -> String {
 /// RECURRENCE-ID (or none): the newest revision, else the later in the file.
 fn keep_one_copy(snapshot: &mut Snapshot, revisions: &[Revision]) {
     use std::collections::HashMap;
-    let mut best: HashMap<(&str, Option<EventTime>), usize> = HashMap::new();
+    let mut best: HashMap<(&str, Option<EventTime>), usize> =
+        HashMap::with_capacity(snapshot.events.len());
     let mut drop = vec![false; snapshot.events.len()];
     let mut dropped = Vec::new();
     for (i, e) in snapshot.events.iter().enumerate() {

@@ -72,6 +72,38 @@ pub(super) fn event_text(e: &FeedEvent, v: Version) -> String {
 
 /// What a feed event says, as a number: its version moves when this does.
 pub fn digest(e: &FeedEvent) -> u64 {
+    use std::fmt::Write as _;
+    // The hash of the text `digest_text` makes, written straight into the hash.
+    let mut h = crate::Fnv::default();
+    // Writing into a hash cannot fail.
+    let _ = write!(
+        h,
+        "{}\u{0}{}\u{0}{}\u{0}{}\u{0}",
+        e.summary,
+        e.description,
+        e.start.timestamp(),
+        e.end.timestamp()
+    );
+    let _ = match &e.what {
+        What::Suggestion {
+            verdict,
+            score,
+            delegate_to,
+            event_id,
+        } => write!(
+            h,
+            "s|{}|{score}|{}|{event_id}",
+            verdict.as_str(),
+            delegate_to.as_deref().unwrap_or("")
+        ),
+        What::Reservation => h.write_str("r"),
+    };
+    h.0
+}
+
+/// What [`digest`] hashes: the event's text and what it suggests, in one string.
+#[cfg(test)]
+fn digest_text(e: &FeedEvent) -> String {
     let what = match &e.what {
         What::Suggestion {
             verdict,
@@ -92,7 +124,7 @@ pub fn digest(e: &FeedEvent) -> u64 {
         e.start.timestamp(),
         e.end.timestamp()
     );
-    hash(text.as_bytes())
+    text
 }
 
 /// [`digest`] of each event (on two threads when there are many).
@@ -131,6 +163,55 @@ impl std::fmt::Display for Basic {
 
 #[cfg(test)]
 mod tests {
+    /// The digest hashed piece by piece is the hash of its text made whole (digests are
+    /// stored: they must not change).
+    #[test]
+    fn a_digest_is_the_hash_of_its_text() {
+        use crate::feed::{FeedEvent, What};
+        use chrono::TimeZone;
+        let at = chrono::Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap();
+        let mut events = Vec::new();
+        for (summary, description) in [
+            ("", ""),
+            ("Budget ü", "Score 5\n€ reasons"),
+            ("a\u{0}b", "x"),
+        ] {
+            for what in [
+                What::Reservation,
+                What::Suggestion {
+                    verdict: crate::rules::Verdict::Accept,
+                    score: -42,
+                    delegate_to: None,
+                    event_id: "e1".into(),
+                },
+                What::Suggestion {
+                    verdict: crate::rules::Verdict::Delegate,
+                    score: 7,
+                    delegate_to: Some("sam@acme.example".into()),
+                    event_id: "e2".into(),
+                },
+            ] {
+                events.push(FeedEvent {
+                    uid: "u".into(),
+                    summary: summary.into(),
+                    description: description.into(),
+                    start: at,
+                    end: at + chrono::TimeDelta::minutes(30),
+                    what,
+                });
+            }
+        }
+        for e in &events {
+            assert_eq!(
+                super::digest(e),
+                super::hash(super::digest_text(e).as_bytes())
+            );
+        }
+        // And they differ where the events do.
+        let all: std::collections::HashSet<u64> = events.iter().map(super::digest).collect();
+        assert_eq!(all.len(), events.len());
+    }
+
     #[test]
     fn basic_is_chrono_s_format() {
         use chrono::TimeZone;

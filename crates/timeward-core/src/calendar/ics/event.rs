@@ -134,7 +134,10 @@ pub(super) fn event_from(
     let organizer = prop(c, "ORGANIZER")
         .map(|p| address(p.val.as_str()))
         .filter(|a| !a.is_empty());
-    let attendees = attendees_of(c);
+    let attendees = match compact_for {
+        Some(exec) => kept_attendee(c, exec).into_iter().collect(),
+        None => attendees_of(c),
+    };
 
     let status = value(c, "STATUS");
     let status = if status.eq_ignore_ascii_case("CANCELLED") {
@@ -171,8 +174,13 @@ pub(super) fn event_from(
         line,
     };
     match compact_for {
+        // The executive's attendee entry (or the first) decides the kind as all of them do.
         Some(exec) if event.kind(exec) != crate::calendar::Kind::Request => event.compact(exec),
-        _ => event.description = text(c, "DESCRIPTION"),
+        Some(_) => {
+            event.attendees = attendees_of(c);
+            event.description = text(c, "DESCRIPTION");
+        }
+        None => event.description = text(c, "DESCRIPTION"),
     }
     Ok((event, revision))
 }
@@ -247,36 +255,67 @@ fn length_of(
 
 /// The ATTENDEE lines, with their answers and roles (addresses lower-cased).
 fn attendees_of(c: &Component<'_>) -> Vec<Attendee> {
+    props(c, "ATTENDEE").filter_map(attendee_of).collect()
+}
+
+/// The one attendee an event compacted for `exec` keeps ([`Event::compact`]): the
+/// executive's entry, else the first; the others are not read.
+fn kept_attendee(c: &Component<'_>, exec: &str) -> Option<Attendee> {
     props(c, "ATTENDEE")
-        .map(|p| Attendee {
-            email: address(p.val.as_str()),
-            partstat: match param(p, "PARTSTAT") {
-                None => PartStat::NeedsAction,
-                Some(v) => [
-                    ("NEEDS-ACTION", PartStat::NeedsAction),
-                    ("ACCEPTED", PartStat::Accepted),
-                    ("TENTATIVE", PartStat::Tentative),
-                    ("DECLINED", PartStat::Declined),
-                    ("DELEGATED", PartStat::Delegated),
+        .filter(|p| is_address(p.val.as_str(), exec))
+        .find_map(attendee_of)
+        .or_else(|| props(c, "ATTENDEE").find_map(attendee_of))
+}
+
+/// Whether `address(value)` is `exec`, without making it where it is ASCII.
+fn is_address(value: &str, exec: &str) -> bool {
+    let v = value.trim();
+    let v = if starts_with_ci(v, "mailto:") {
+        v.get(7..).unwrap_or_default()
+    } else {
+        v
+    };
+    let v = v.trim();
+    if v.is_ascii() {
+        v.len() == exec.len()
+            && v.bytes()
+                .zip(exec.bytes())
+                .all(|(a, b)| a.to_ascii_lowercase() == b)
+    } else {
+        address(value) == exec
+    }
+}
+
+/// One ATTENDEE line, unless its address is empty.
+fn attendee_of(p: &Property<'_>) -> Option<Attendee> {
+    let a = Attendee {
+        email: address(p.val.as_str()),
+        partstat: match param(p, "PARTSTAT") {
+            None => PartStat::NeedsAction,
+            Some(v) => [
+                ("NEEDS-ACTION", PartStat::NeedsAction),
+                ("ACCEPTED", PartStat::Accepted),
+                ("TENTATIVE", PartStat::Tentative),
+                ("DECLINED", PartStat::Declined),
+                ("DELEGATED", PartStat::Delegated),
+            ]
+            .into_iter()
+            .find_map(|(word, p)| v.eq_ignore_ascii_case(word).then_some(p))
+            .unwrap_or(PartStat::Other),
+        },
+        role: param(p, "ROLE")
+            .and_then(|v| {
+                [
+                    ("CHAIR", Role::Chair),
+                    ("OPT-PARTICIPANT", Role::Optional),
+                    ("NON-PARTICIPANT", Role::NonParticipant),
                 ]
                 .into_iter()
-                .find_map(|(word, p)| v.eq_ignore_ascii_case(word).then_some(p))
-                .unwrap_or(PartStat::Other),
-            },
-            role: param(p, "ROLE")
-                .and_then(|v| {
-                    [
-                        ("CHAIR", Role::Chair),
-                        ("OPT-PARTICIPANT", Role::Optional),
-                        ("NON-PARTICIPANT", Role::NonParticipant),
-                    ]
-                    .into_iter()
-                    .find_map(|(word, r)| v.eq_ignore_ascii_case(word).then_some(r))
-                })
-                .unwrap_or(Role::Required),
-        })
-        .filter(|a| !a.email.is_empty())
-        .collect()
+                .find_map(|(word, r)| v.eq_ignore_ascii_case(word).then_some(r))
+            })
+            .unwrap_or(Role::Required),
+    };
+    (!a.email.is_empty()).then_some(a)
 }
 
 /// The length from `start` to `end`, reading the two quirks that exports write: an end

@@ -130,6 +130,10 @@ fn the_usual_shapes_take_the_quick_way() {
 
 /// A generated calendar of 3 000 events (300 awaiting the executive) as .ics text.
 fn demo_text(seed: u64) -> String {
+    crate::demo::to_ics(&demo_calendar(seed))
+}
+
+fn demo_calendar(seed: u64) -> crate::calendar::Snapshot {
     let shape = crate::demo::Shape {
         events: 3_000,
         requests: 300,
@@ -138,7 +142,7 @@ fn demo_text(seed: u64) -> String {
         recurring_one_in: 10,
     };
     let now = crate::demo::benchmark_now();
-    crate::demo::to_ics(&crate::demo::calendar(seed, shape, now, chrono_tz::Tz::UTC))
+    crate::demo::calendar(seed, shape, now, chrono_tz::Tz::UTC)
 }
 
 #[test]
@@ -161,8 +165,31 @@ fn a_large_calendar_reads_the_same_on_any_number_of_threads() {
 /// gives, on any number of threads, for the executive of the calendar and for another.
 #[test]
 fn compacting_as_read_is_compacting_after() {
-    let text = demo_text(5);
+    // Each event's attendees in another order (the executive anywhere among them), and
+    // the executive's address written in capitals in every third event.
+    let mut calendar = demo_calendar(5);
+    for (i, e) in calendar.events.iter_mut().enumerate() {
+        let n = e.attendees.len().max(1);
+        e.attendees.rotate_left(i % n);
+        for a in e.attendees.iter_mut().filter(|_| i % 3 == 0) {
+            if a.email == crate::demo::EXEC {
+                a.email = a.email.to_uppercase();
+            }
+        }
+    }
+    let text = crate::demo::to_ics(&calendar);
     let full = super::parse_bytes(text.as_bytes()).expect("reads");
+    let not_first = full
+        .events
+        .iter()
+        .filter(|e| {
+            e.attendees
+                .iter()
+                .skip(1)
+                .any(|a| a.email == crate::demo::EXEC)
+        })
+        .count();
+    assert!(not_first > 100, "{not_first}");
     for exec in [crate::demo::EXEC, "someone.else@acme.example"] {
         let mut after = full.clone();
         after.compact(exec);
