@@ -415,26 +415,39 @@ impl Ready {
             .json
             .as_mut()
             .map(|cache| files.plan.to_json_reusing(&files.made, cache));
-        if let Some(feed) = &files.feed {
-            state.write_feed(feed).map_err(|source| CycleError::Write {
-                path: state.feed_path(),
-                source,
-            })?;
-        }
-        match &reused {
-            Some(json) => state.write_decisions(json.as_bytes()),
-            None => state.write_decisions_with(|out| files.plan.write_json(out)),
-        }
-        .map_err(|source| CycleError::Write {
+        let (feed, briefs, plan) = (files.feed.as_ref(), &files.briefs, &files.plan);
+        let feed_error = |source| CycleError::Write {
+            path: state.feed_path(),
+            source,
+        };
+        let briefs_error = |source| CycleError::Write {
+            path: state.briefs_path(),
+            source,
+        };
+        // The feed (then the agendas) and `decisions.json` are written side by side: each
+        // waits on its own fsync.
+        let (feed_and_briefs, decisions) = std::thread::scope(|scope| {
+            let feed_and_briefs = scope.spawn(|| {
+                if let Some(feed) = feed {
+                    state.write_feed(feed).map_err(feed_error)?;
+                }
+                state.write_briefs(briefs).map_err(briefs_error)
+            });
+            let decisions = match &reused {
+                Some(json) => state.write_decisions(json.as_bytes()),
+                None => state.write_decisions_with(|out| plan.write_json(out)),
+            };
+            // Writing a file does not panic; if it did, the same panic goes on here.
+            let feed_and_briefs = feed_and_briefs
+                .join()
+                .unwrap_or_else(|payload| std::panic::resume_unwind(payload));
+            (feed_and_briefs, decisions)
+        });
+        feed_and_briefs?;
+        decisions.map_err(|source| CycleError::Write {
             path: state.decisions_path(),
             source,
-        })?;
-        state
-            .write_briefs(&files.briefs)
-            .map_err(|source| CycleError::Write {
-                path: state.briefs_path(),
-                source,
-            })
+        })
     }
 }
 

@@ -258,12 +258,19 @@ pub(super) fn frame_text<'a>(
             last_end = e;
             next = n;
         }
-        let folded = last_end != piece_end;
         // Inside a component only BEGIN and END lines matter to the framing (and an END
-        // of VCALENDAR to the checks): a folded line that cannot be one is not joined.
-        let needed = framer.current.is_none()
-            || !matches!(first.as_bytes().first(), Some(b) if !matches!(b, b'B' | b'b' | b'E' | b'e'));
-        let line: Cow<'a, str> = if folded && needed {
+        // of VCALENDAR, even after white space, to the checks): a line that starts with
+        // anything else visible and ASCII is only passed over.
+        let passed = framer.current.is_some()
+            && matches!(first.as_bytes().first(),
+                Some(&b) if b > b' ' && b.is_ascii() && !matches!(b, b'B' | b'b' | b'E' | b'e'));
+        if passed {
+            framer.pass(first_number, next);
+            at = next;
+            continue;
+        }
+        let folded = last_end != piece_end;
+        let line: Cow<'a, str> = if folded {
             let mut whole = String::with_capacity(last_end - start);
             whole.push_str(first);
             let mut piece = next_break(start).1;
@@ -510,6 +517,13 @@ impl<'a> Framer<'a> {
         self.last_number = number;
     }
 
+    /// A line inside the open component that is neither BEGIN nor END: what [`Framer::line`]
+    /// would do with it, without looking at it.
+    fn pass(&mut self, number: usize, end: usize) {
+        self.last_end = end;
+        self.last_number = number;
+    }
+
     /// The components, or why the last of them never ends.
     fn split(self) -> Result<Split<'a>, IcsError> {
         if let Some((first, _, name)) = self.current {
@@ -592,6 +606,29 @@ fn printable(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use crate::calendar::ics::parse_bytes;
+
+    /// The lines the framing passes over inside a component, and the ones it must look
+    /// at (BEGIN and END, also after white space or folded), framed from the text as from
+    /// the lines.
+    #[test]
+    fn the_lines_passed_over_frame_as_the_lines_do() {
+        let event = "BEGIN:VEVENT\r\nUID:a\r\nDTSTART:20240910T090000Z\r\nSUMMARY:x\r\n";
+        for tail in [
+            "END:VEVENT\r\nEND:VCALENDAR\r\n",
+            "end:vevent\r\nEND:VCALENDAR\r\n",
+            "E\r\n ND:VEVENT\r\nEND:VCALENDAR\r\n",
+            "\u{c}END:VCALENDAR\r\n",
+            "\u{b}END:VCALENDAR\r\n",
+            "\u{a0}END:VCALENDAR\r\n",
+            " END:VCALENDAR\r\n",
+            "BEGIN:VTODO\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
+            "B\r\n EGIN:VEVENT\r\nUID:b\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+            "X-A:1\r\n\r\n \r\nEND:VEVENT\r\nEND:VCALENDAR",
+        ] {
+            let text = format!("BEGIN:VCALENDAR\r\n{event}{tail}");
+            assert_eq!(super::framings_differ(&text), None, "{text:?}");
+        }
+    }
 
     /// Found by the long property run: an event whose BEGIN line is damaged (so it is no
     /// longer a VEVENT) and whose END line is lost must not swallow the events after it.
