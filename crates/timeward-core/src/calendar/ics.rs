@@ -172,9 +172,9 @@ fn read_document(
     let lines::Framed {
         spans: blocks,
         props: calendar_props,
-    } = match std::str::from_utf8(bytes) {
-        Ok(text) => lines::frame_text(text, &mut snapshot.warnings)?,
-        Err(_) => {
+    } = match lines::frame_utf8(bytes, threads, &mut snapshot.warnings) {
+        Some(framed) => framed?,
+        None => {
             unfolded = unfold(bytes, &mut snapshot.warnings);
             lines::frame_lines(&unfolded, &mut snapshot.warnings)?
         }
