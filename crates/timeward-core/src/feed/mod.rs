@@ -287,29 +287,6 @@ pub fn render_tagged(
     (out, tags.done())
 }
 
-/// More than the text of `events` can take: each text value escaped doubles at most and
-/// folding adds 3 octets per 75, plus the fixed properties (times, version, status,
-/// categories, timeward's own).
-fn room(events: &[FeedEvent]) -> usize {
-    events
-        .iter()
-        .map(|e| {
-            let values = e.uid.len()
-                + e.summary.len()
-                + e.description.len()
-                + match &e.what {
-                    What::Suggestion {
-                        event_id,
-                        delegate_to,
-                        ..
-                    } => 2 * event_id.len() + delegate_to.as_ref().map_or(0, |d| d.len()),
-                    What::Reservation => 0,
-                };
-            2 * values * 26 / 25 + 1024
-        })
-        .sum()
-}
-
 /// A feed's last line.
 const END: &str = "END:VCALENDAR\r\n";
 
@@ -494,6 +471,7 @@ fn unversioned() -> Version {
 }
 
 mod text;
+use text::room;
 pub use text::{digest, digests};
 use text::{hash, Basic};
 

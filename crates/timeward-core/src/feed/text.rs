@@ -28,6 +28,29 @@ pub(super) fn fresh(
     crate::par::on_two(events, 256, one)
 }
 
+/// More than the text of `events` can take: each text value escaped doubles at most and
+/// folding adds 3 octets per 75, plus the fixed properties (times, version, status,
+/// categories, timeward's own).
+pub(super) fn room(events: &[FeedEvent]) -> usize {
+    events
+        .iter()
+        .map(|e| {
+            let values = e.uid.len()
+                + e.summary.len()
+                + e.description.len()
+                + match &e.what {
+                    What::Suggestion {
+                        event_id,
+                        delegate_to,
+                        ..
+                    } => 2 * event_id.len() + delegate_to.as_ref().map_or(0, |d| d.len()),
+                    What::Reservation => 0,
+                };
+            2 * values * 26 / 25 + 1024
+        })
+        .sum()
+}
+
 /// One event's text at version `v`, and its hash.
 pub(super) fn made(e: &FeedEvent, v: Version) -> (String, u64) {
     let text = event_text(e, v);

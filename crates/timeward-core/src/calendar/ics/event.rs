@@ -9,9 +9,10 @@ use icalendar::{CalendarDateTime, DatePerhapsTime};
 
 use super::lines::{starts_with_ci, Block};
 use super::{rrule_parts, Revision, Zones};
-use crate::calendar::{
-    Attendee, Event, EventTime, Length, PartStat, Recurrence, Role, Status, Warning,
-};
+use crate::calendar::{Event, EventTime, Length, Recurrence, Status, Warning};
+
+mod attendees;
+use attendees::{attendees_of, kept_attendee};
 
 fn prop<'c>(c: &'c Component<'_>, name: &str) -> Option<&'c Property<'c>> {
     c.properties
@@ -139,18 +140,7 @@ pub(super) fn event_from(
         None => attendees_of(c),
     };
 
-    let status = value(c, "STATUS");
-    let status = if status.eq_ignore_ascii_case("CANCELLED") {
-        Status::Cancelled
-    } else if status.eq_ignore_ascii_case("TENTATIVE") {
-        Status::Tentative
-    } else {
-        Status::Confirmed
-    };
-    let transparent = value(c, "TRANSP").eq_ignore_ascii_case("TRANSPARENT");
-    let class = value(c, "CLASS");
-    let private =
-        class.eq_ignore_ascii_case("PRIVATE") || class.eq_ignore_ascii_case("CONFIDENTIAL");
+    let (status, transparent, private) = flags(c);
     let revision = Revision {
         sequence: value(c, "SEQUENCE").parse().unwrap_or(0),
         last_modified: stamp(c, "LAST-MODIFIED"),
@@ -183,6 +173,23 @@ pub(super) fn event_from(
         None => event.description = text(c, "DESCRIPTION"),
     }
     Ok((event, revision))
+}
+
+/// STATUS, whether TRANSP is TRANSPARENT, and whether CLASS hides the event's text.
+fn flags(c: &Component<'_>) -> (Status, bool, bool) {
+    let status = value(c, "STATUS");
+    let status = if status.eq_ignore_ascii_case("CANCELLED") {
+        Status::Cancelled
+    } else if status.eq_ignore_ascii_case("TENTATIVE") {
+        Status::Tentative
+    } else {
+        Status::Confirmed
+    };
+    let transparent = value(c, "TRANSP").eq_ignore_ascii_case("TRANSPARENT");
+    let class = value(c, "CLASS");
+    let private =
+        class.eq_ignore_ascii_case("PRIVATE") || class.eq_ignore_ascii_case("CONFIDENTIAL");
+    (status, transparent, private)
 }
 
 /// RECURRENCE-ID, and whether it reaches forward (`RANGE=THISANDFUTURE`).
@@ -251,71 +258,6 @@ fn length_of(
     } else {
         Ok(Length::Exact(TimeDelta::zero()))
     }
-}
-
-/// The ATTENDEE lines, with their answers and roles (addresses lower-cased).
-fn attendees_of(c: &Component<'_>) -> Vec<Attendee> {
-    props(c, "ATTENDEE").filter_map(attendee_of).collect()
-}
-
-/// The one attendee an event compacted for `exec` keeps ([`Event::compact`]): the
-/// executive's entry, else the first; the others are not read.
-fn kept_attendee(c: &Component<'_>, exec: &str) -> Option<Attendee> {
-    props(c, "ATTENDEE")
-        .filter(|p| is_address(p.val.as_str(), exec))
-        .find_map(attendee_of)
-        .or_else(|| props(c, "ATTENDEE").find_map(attendee_of))
-}
-
-/// Whether `address(value)` is `exec`, without making it where it is ASCII.
-fn is_address(value: &str, exec: &str) -> bool {
-    let v = value.trim();
-    let v = if starts_with_ci(v, "mailto:") {
-        v.get(7..).unwrap_or_default()
-    } else {
-        v
-    };
-    let v = v.trim();
-    if v.is_ascii() {
-        v.len() == exec.len()
-            && v.bytes()
-                .zip(exec.bytes())
-                .all(|(a, b)| a.to_ascii_lowercase() == b)
-    } else {
-        address(value) == exec
-    }
-}
-
-/// One ATTENDEE line, unless its address is empty.
-fn attendee_of(p: &Property<'_>) -> Option<Attendee> {
-    let a = Attendee {
-        email: address(p.val.as_str()),
-        partstat: match param(p, "PARTSTAT") {
-            None => PartStat::NeedsAction,
-            Some(v) => [
-                ("NEEDS-ACTION", PartStat::NeedsAction),
-                ("ACCEPTED", PartStat::Accepted),
-                ("TENTATIVE", PartStat::Tentative),
-                ("DECLINED", PartStat::Declined),
-                ("DELEGATED", PartStat::Delegated),
-            ]
-            .into_iter()
-            .find_map(|(word, p)| v.eq_ignore_ascii_case(word).then_some(p))
-            .unwrap_or(PartStat::Other),
-        },
-        role: param(p, "ROLE")
-            .and_then(|v| {
-                [
-                    ("CHAIR", Role::Chair),
-                    ("OPT-PARTICIPANT", Role::Optional),
-                    ("NON-PARTICIPANT", Role::NonParticipant),
-                ]
-                .into_iter()
-                .find_map(|(word, r)| v.eq_ignore_ascii_case(word).then_some(r))
-            })
-            .unwrap_or(Role::Required),
-    };
-    (!a.email.is_empty()).then_some(a)
 }
 
 /// The length from `start` to `end`, reading the two quirks that exports write: an end
