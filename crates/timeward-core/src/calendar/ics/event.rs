@@ -54,18 +54,23 @@ impl std::fmt::Display for Who<'_> {
 
 /// `mailto:Dana@Acme.example` → `dana@acme.example`.
 fn address(value: &str) -> String {
+    let v = bare_address(value);
+    if v.is_ascii() {
+        v.to_ascii_lowercase()
+    } else {
+        v.to_lowercase()
+    }
+}
+
+/// An address as written, without white space or `mailto:` (its case unchanged).
+fn bare_address(value: &str) -> &str {
     let v = value.trim();
     let v = if starts_with_ci(v, "mailto:") {
         v.get(7..).unwrap_or_default()
     } else {
         v
     };
-    let v = v.trim();
-    if v.is_ascii() {
-        v.to_ascii_lowercase()
-    } else {
-        v.to_lowercase()
-    }
+    v.trim()
 }
 
 /// A UTC or floating date-time such as LAST-MODIFIED, for comparing revisions.

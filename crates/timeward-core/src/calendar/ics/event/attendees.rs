@@ -2,8 +2,7 @@
 
 use icalendar::parser::{Component, Property};
 
-use super::{address, param, props};
-use crate::calendar::ics::lines::starts_with_ci;
+use super::{address, bare_address, param, props};
 use crate::calendar::{Attendee, PartStat, Role};
 
 /// The ATTENDEE lines, with their answers and roles (addresses lower-cased).
@@ -22,13 +21,7 @@ pub(super) fn kept_attendee(c: &Component<'_>, exec: &str) -> Option<Attendee> {
 
 /// Whether `address(value)` is `exec`, without making it where it is ASCII.
 fn is_address(value: &str, exec: &str) -> bool {
-    let v = value.trim();
-    let v = if starts_with_ci(v, "mailto:") {
-        v.get(7..).unwrap_or_default()
-    } else {
-        v
-    };
-    let v = v.trim();
+    let v = bare_address(value);
     if v.is_ascii() {
         v.len() == exec.len()
             && v.bytes()
