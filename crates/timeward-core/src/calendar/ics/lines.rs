@@ -61,17 +61,8 @@ fn unfold_text(text: &str) -> Vec<Line<'_>> {
         number += 1;
         let bytes = rest.as_bytes();
         // Line breaks are ASCII: slicing at them never cuts a character.
-        let (line, next) = match memchr::memchr2(b'\r', b'\n', bytes) {
-            Some(i) => {
-                let skip = if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-                    2
-                } else {
-                    1
-                };
-                (&rest[..i], &rest[i + skip..])
-            }
-            None => (rest, ""),
-        };
+        let (end, next) = line_end(bytes, 0);
+        let (line, next) = (&rest[..end], &rest[next..]);
         rest = next;
         match (line.as_bytes().first(), lines.last_mut()) {
             (Some(b' ' | b'\t'), Some(last)) => last.text.to_mut().push_str(&line[1..]),
@@ -92,17 +83,8 @@ fn unfold_bytes<'t>(bytes: &'t [u8], warnings: &mut Vec<Warning>) -> Vec<Line<'t
     let mut rest = bytes;
     while !rest.is_empty() {
         number += 1;
-        let (line, next) = match memchr::memchr2(b'\r', b'\n', rest) {
-            Some(i) => {
-                let skip = if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') {
-                    2
-                } else {
-                    1
-                };
-                (&rest[..i], &rest[i + skip..])
-            }
-            None => (rest, &rest[rest.len()..]),
-        };
+        let (end, next) = line_end(rest, 0);
+        let (line, next) = (&rest[..end], &rest[next..]);
         rest = next;
         match (line.first(), raw.last_mut()) {
             (Some(b' ' | b'\t'), Some((_, last))) => last.to_mut().extend_from_slice(&line[1..]),
@@ -124,6 +106,23 @@ fn unfold_bytes<'t>(bytes: &'t [u8], warnings: &mut Vec<Warning>) -> Vec<Line<'t
             Line { number, text }
         })
         .collect()
+}
+
+/// Where the line that starts at `from` ends, and where the next one starts: after its
+/// CRLF, LF or lone CR (or both at the end of `bytes`).
+pub(super) fn line_end(bytes: &[u8], from: usize) -> (usize, usize) {
+    match memchr::memchr2(b'\r', b'\n', &bytes[from..]) {
+        Some(i) => {
+            let i = from + i;
+            let skip = if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                2
+            } else {
+                1
+            };
+            (i, i + skip)
+        }
+        None => (bytes.len(), bytes.len()),
+    }
 }
 
 /// A line that is not UTF-8, its unreadable bytes replaced, with a warning.

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::{printable, starts_with_ci, unfold_text, Block, Line};
+use super::{line_end, printable, starts_with_ci, unfold_text, Block, Line};
 
 mod halves;
 use crate::calendar::ics::{IcsError, Warning};
@@ -116,21 +116,7 @@ fn run<'a>(framer: &mut Framer<'a>, text: &'a str, before: usize, warnings: &mut
     let bytes = text.as_bytes();
     let mut at = 0;
     let mut number = before;
-    // Where the line after `from` starts, and where its first piece ends.
-    let next_break = |from: usize| -> (usize, usize) {
-        match memchr::memchr2(b'\r', b'\n', &bytes[from..]) {
-            Some(i) => {
-                let i = from + i;
-                let skip = if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-                    2
-                } else {
-                    1
-                };
-                (i, i + skip)
-            }
-            None => (bytes.len(), bytes.len()),
-        }
-    };
+    let next_break = |from: usize| line_end(bytes, from);
     while at < bytes.len() {
         number += 1;
         let first_number = number;

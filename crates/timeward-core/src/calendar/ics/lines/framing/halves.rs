@@ -2,7 +2,7 @@
 //! of framing a calendar to the same result.
 
 use super::{frame_lines, frame_text, run, spans_in, CalendarProps, Framed, Framer};
-use crate::calendar::ics::lines::unfold_text;
+use crate::calendar::ics::lines::{line_end, unfold_text};
 use crate::calendar::ics::{IcsError, Warning};
 
 /// A calendar of at least this many bytes is framed in two halves side by side.
@@ -119,14 +119,10 @@ fn frame_two<'a>(
 fn line_breaks(bytes: &[u8]) -> usize {
     let mut count = 0;
     let mut at = 0;
-    while let Some(i) = memchr::memchr2(b'\r', b'\n', &bytes[at..]) {
-        let i = at + i;
-        count += 1;
-        at = if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-            i + 2
-        } else {
-            i + 1
-        };
+    while at < bytes.len() {
+        let (end, next) = line_end(bytes, at);
+        count += usize::from(end < bytes.len());
+        at = next;
     }
     count
 }
