@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod decide;
 pub mod demo;
 pub mod feed;
+mod order;
 mod par;
 pub mod rules;
 pub mod slots;

@@ -117,7 +117,13 @@ pub fn expand_kept(
     if let Some(cache) = cache {
         cache.keep(walks);
     }
-    out.sort_by_key(|o| (o.start, o.event));
+    // By every field, so that the order does not depend on the order they were found in
+    // (nor on the threads).
+    crate::order::sort_by_start(
+        &mut out,
+        |o| o.start,
+        |a, b| (a.event, a.end, a.all_day).cmp(&(b.event, b.end, b.all_day)),
+    );
     out.dedup();
     // Warnings in event order, as one thread would give them.
     warnings.sort_by_key(|(event, _)| *event);

@@ -31,7 +31,11 @@ impl<T> Default for IntervalIndex<T> {
 
 impl<T: Ord> IntervalIndex<T> {
     pub fn new(mut items: Vec<Interval<T>>) -> Self {
-        items.sort_by(|a, b| (a.start, a.end, &a.value).cmp(&(b.start, b.end, &b.value)));
+        crate::order::sort_by_start(
+            &mut items,
+            |it| it.start,
+            |a, b| (a.end, &a.value).cmp(&(b.end, &b.value)),
+        );
         let mut max_end = Vec::with_capacity(items.len());
         let mut running: Option<DateTime<Utc>> = None;
         for it in &items {
