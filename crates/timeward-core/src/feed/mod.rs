@@ -68,7 +68,7 @@ pub fn entries(plan: &Plan, rules: &Rules, briefs: &[Brief]) -> Vec<FeedEvent> {
     });
     let mut out: Vec<FeedEvent> = each.into_iter().flatten().collect();
     reservations(plan, briefs, &mut out);
-    out.sort_by(|a, b| (a.start, &a.uid).cmp(&(b.start, &b.uid)));
+    crate::order::sort_by_start(&mut out, |e| e.start, |a, b| a.uid.cmp(&b.uid));
     out
 }
 
@@ -76,7 +76,7 @@ pub fn entries(plan: &Plan, rules: &Rules, briefs: &[Brief]) -> Vec<FeedEvent> {
 /// number (see `decide::decide_reusing`).
 #[derive(Default)]
 pub struct Made {
-    by_number: std::collections::HashMap<u64, Vec<(FeedEvent, u64)>>,
+    by_number: std::collections::HashMap<u64, Vec<(FeedEvent, u64)>, crate::order::Numbers>,
 }
 
 /// [`entries`], taking from `cache` the events of each decision whose number (in `made`,
@@ -91,9 +91,11 @@ pub fn entries_reusing(
     cache: &mut Made,
 ) -> (Vec<FeedEvent>, Vec<u64>) {
     let mut last = std::mem::take(&mut cache.by_number);
-    let mut all: Vec<(FeedEvent, u64)> = Vec::new();
-    for (i, d) in plan.decisions.iter().enumerate() {
-        let mine = match made.get(i).and_then(|n| last.remove(n)) {
+    let mine: Vec<Vec<(FeedEvent, u64)>> = plan
+        .decisions
+        .iter()
+        .enumerate()
+        .map(|(i, d)| match made.get(i).and_then(|n| last.remove(n)) {
             Some(kept) => kept,
             None => {
                 let mut fresh = Vec::new();
@@ -106,20 +108,30 @@ pub fn entries_reusing(
                     })
                     .collect()
             }
-        };
-        all.extend(mine.iter().cloned());
-        if let Some(&n) = made.get(i) {
-            cache.by_number.insert(n, mine);
-        }
-    }
+        })
+        .collect();
     let mut rest = Vec::new();
     reservations(plan, briefs, &mut rest);
-    all.extend(rest.into_iter().map(|e| {
-        let h = digest(&e);
-        (e, h)
-    }));
-    all.sort_by(|(a, _), (b, _)| (a.start, &a.uid).cmp(&(b.start, &b.uid)));
-    all.into_iter().unzip()
+    let rest: Vec<(FeedEvent, u64)> = rest
+        .into_iter()
+        .map(|e| {
+            let h = digest(&e);
+            (e, h)
+        })
+        .collect();
+    // Sorted by reference, and only then copied out in order.
+    let mut all: Vec<&(FeedEvent, u64)> = mine.iter().flatten().chain(&rest).collect();
+    crate::order::sort_by_start(
+        &mut all,
+        |(e, _)| e.start,
+        |(a, _), (b, _)| a.uid.cmp(&b.uid),
+    );
+    let out = all.into_iter().cloned().unzip();
+    cache.by_number.reserve(mine.len());
+    for (&n, kept) in made.iter().zip(mine) {
+        cache.by_number.insert(n, kept);
+    }
+    out
 }
 
 /// The feed events of one pending request: one per occurrence.
@@ -182,43 +194,6 @@ fn reservations(plan: &Plan, briefs: &[Brief], out: &mut Vec<FeedEvent>) {
             what: What::Reservation,
         });
     }
-}
-
-/// The versions for this cycle's events: unchanged events keep theirs; changed ones get
-/// `sequence + 1` and `changed = now`; new ones start at 0. Events no longer in the feed
-/// are dropped.
-pub fn advance(previous: &Versions, events: &[FeedEvent], now: DateTime<Utc>) -> Versions {
-    let digests: Vec<u64> = events.iter().map(digest).collect();
-    advance_digested(previous, events, &digests, now)
-}
-
-/// [`advance`] with each event's digest given (by [`entries_reusing`]).
-pub fn advance_digested(
-    previous: &Versions,
-    events: &[FeedEvent],
-    digests: &[u64],
-    now: DateTime<Utc>,
-) -> Versions {
-    events
-        .iter()
-        .zip(digests)
-        .map(|(e, &digest)| {
-            let v = match previous.get(&e.uid) {
-                Some(v) if v.digest == digest => *v,
-                Some(v) => Version {
-                    sequence: v.sequence.saturating_add(1),
-                    changed: now,
-                    digest,
-                },
-                None => Version {
-                    sequence: 0,
-                    changed: now,
-                    digest,
-                },
-            };
-            (e.uid.clone(), v)
-        })
-        .collect()
 }
 
 /// The whole feed as RFC 5545 text: CRLF line ends, lines folded at 75 octets.
@@ -313,7 +288,7 @@ pub struct Rendered {
     /// The last feed, shared with whoever serves it.
     text: std::sync::Arc<String>,
     /// Each event's version, place in `text` and the hash of its text (for [`tag`]).
-    spans: std::collections::HashMap<String, (Version, std::ops::Range<usize>, u64)>,
+    spans: Vec<text::Span>,
     tag: u64,
     /// The feed before the last, to write the next one into once nothing serves it.
     spare: Option<std::sync::Arc<String>>,
@@ -338,7 +313,7 @@ pub fn render_reusing(
     cache: &mut Rendered,
 ) -> std::sync::Arc<String> {
     let head = &head(name, refresh);
-    let mut spans = std::collections::HashMap::with_capacity(events.len());
+    let mut spans = Vec::with_capacity(events.len());
     // The text before the last, when nothing serves it any more: its memory is written
     // again instead of fresh memory being taken (and the system zeroing it) every cycle.
     let mut out = match cache
@@ -348,9 +323,14 @@ pub fn render_reusing(
     {
         Some(mut t) => {
             t.clear();
+            // Room for a feed a little longer than the last without growing (which
+            // would copy it and take fresh memory), and within what is kept served.
+            t.reserve_exact(cache.text.len() + cache.text.len() / 16);
             t
         }
-        None => String::with_capacity(cache.text.len().max(head.len() + END.len())),
+        None => String::with_capacity(
+            (cache.text.len() + cache.text.len() / 16).max(head.len() + END.len()),
+        ),
     };
     let mut tags = Tags::default();
     out.push_str(head);
@@ -358,6 +338,7 @@ pub fn render_reusing(
     // The texts the last feed cannot give, made first (on two threads when there are
     // many, as from scratch), each with its hash.
     let mut fresh = text::fresh(events, versions, &cache.spans).into_iter();
+    let mut last = text::Finder::new(&cache.spans);
     for e in events {
         let fresh = fresh.next().flatten();
         let from = out.len();
@@ -369,14 +350,10 @@ pub fn render_reusing(
             out.push_str(&text);
             continue;
         };
-        // The key is moved over from the last feed's spans when it is there.
-        let (uid, was) = match cache.spans.remove_entry(&e.uid) {
-            Some((uid, was)) => (uid, Some(was)),
-            None => (e.uid.clone(), None),
-        };
-        let kept = was
-            .filter(|(was, _, _)| *was == v)
-            .and_then(|(_, r, h)| Some((cache.text.get(r)?, h)));
+        let kept = last
+            .find(&e.uid)
+            .filter(|was| was.version == v)
+            .and_then(|was| Some((cache.text.get(was.range.clone())?, was.hash)));
         let h = match kept {
             Some((text, h)) => {
                 out.push_str(text);
@@ -389,7 +366,12 @@ pub fn render_reusing(
             }
         };
         tags.add(h);
-        spans.insert(uid, (v, from..out.len(), h));
+        spans.push(text::Span {
+            uid: e.uid.clone(),
+            version: v,
+            range: from..out.len(),
+            hash: h,
+        });
     }
     out.push_str(END);
     tags.piece(END.as_bytes());
@@ -471,9 +453,11 @@ fn unversioned() -> Version {
 }
 
 mod text;
+mod versions;
 use text::room;
 pub use text::{digest, digests};
 use text::{hash, Basic};
+pub use versions::{advance, advance_digested};
 
 #[cfg(test)]
 mod tests;

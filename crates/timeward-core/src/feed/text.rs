@@ -1,5 +1,7 @@
 //! One feed event's text, written by the `icalendar` crate, and what it says as a number.
 
+use std::collections::HashMap;
+
 use icalendar::{Component, EventLike, EventStatus};
 
 use super::{FeedEvent, Version, Versions, What};
@@ -12,20 +14,69 @@ use super::{FeedEvent, Version, Versions, What};
 pub(super) fn fresh(
     events: &[FeedEvent],
     versions: &Versions,
-    spans: &std::collections::HashMap<String, (Version, std::ops::Range<usize>, u64)>,
+    spans: &[Span],
 ) -> Vec<Option<(String, u64)>> {
+    if spans.len() >= events.len() / 2 {
+        return Vec::new();
+    }
+    let by_uid: HashMap<&str, &Span> = spans.iter().map(|s| (s.uid.as_str(), s)).collect();
     let one = |e: &FeedEvent| -> Option<(String, u64)> {
         let v = match versions.get(&e.uid) {
-            Some(v) if spans.get(&e.uid).is_some_and(|(was, _, _)| was == v) => return None,
+            Some(v) if by_uid.get(e.uid.as_str()).is_some_and(|s| s.version == *v) => return None,
             Some(v) => *v,
             None => super::unversioned(),
         };
         Some(made(e, v))
     };
-    if spans.len() >= events.len() / 2 {
-        return Vec::new();
-    }
     crate::par::on_two(events, 256, one)
+}
+
+/// Where one event's text stands in the last feed, at which version, and its hash.
+#[derive(Debug)]
+pub(super) struct Span {
+    pub(super) uid: String,
+    pub(super) version: Version,
+    pub(super) range: std::ops::Range<usize>,
+    pub(super) hash: u64,
+}
+
+/// Finds the last feed's spans for this feed's events in turn. Both are in feed order, so
+/// the next event is most often the one after the last found: that one is looked at
+/// first, and the UIDs are put in a map only when it is not (an event added, gone or
+/// moved), after which the walk goes on from where the map found it.
+pub(super) struct Finder<'a> {
+    spans: &'a [Span],
+    next: usize,
+    by_uid: Option<HashMap<&'a str, usize>>,
+}
+
+impl<'a> Finder<'a> {
+    pub(super) fn new(spans: &'a [Span]) -> Finder<'a> {
+        Finder {
+            spans,
+            next: 0,
+            by_uid: None,
+        }
+    }
+
+    pub(super) fn find(&mut self, uid: &str) -> Option<&'a Span> {
+        if let Some(s) = self.spans.get(self.next).filter(|s| s.uid == uid) {
+            self.next += 1;
+            return Some(s);
+        }
+        let spans = self.spans;
+        let by_uid = self.by_uid.get_or_insert_with(|| {
+            let mut map = HashMap::with_capacity(spans.len());
+            for (i, s) in spans.iter().enumerate() {
+                // The first of a UID given twice, as the walk would find it.
+                map.entry(s.uid.as_str()).or_insert(i);
+            }
+            map
+        });
+        let &i = by_uid.get(uid)?;
+        self.next = i + 1;
+        spans.get(i)
+    }
 }
 
 /// More than the text of `events` can take: each text value escaped doubles at most and
