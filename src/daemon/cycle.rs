@@ -7,7 +7,6 @@ use std::time::{Instant, SystemTime};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use hyper::body::Bytes;
-use serde::Serialize;
 use tracing::Instrument as _;
 
 use super::{CycleReport, Daemon};
@@ -308,27 +307,19 @@ pub(super) fn run_cycle(
         &digests,
         now,
     ));
-    let who = if rules.executive.name.is_empty() {
-        &rules.executive.email
-    } else {
-        &rules.executive.name
-    };
-    let name = format!("timeward · {who}");
-    let (bytes, tag, json) = match kept {
-        Some(k) => {
-            let text =
-                crate::feed::render_reusing(&entries, &versions, &name, refresh, &mut k.rendered);
-            // The text the feed cache keeps is the one served: shared, not copied.
-            let bytes = Bytes::from_owner(Shared(text));
-            (bytes, k.rendered.tag(), Some(std::mem::take(&mut k.json)))
-        }
-        None => {
-            // Made at its size: no spare capacity kept with it until the next change.
-            let (text, tag) = crate::feed::render_tagged(&entries, &versions, &name, refresh);
-            (Bytes::from(text), tag, None)
-        }
-    };
-    let changes = store.record_numbered(&plan, &made, &versions, now)?;
+    let name = feed_name(rules);
+    // The feed is rendered while the store records the cycle (and waits on its flush):
+    // neither reads what the other makes, and the feed is served only once both are done.
+    let ((bytes, tag, json), changes) = std::thread::scope(|scope| {
+        let recording = scope.spawn(|| store.record_numbered(&plan, &made, &versions, now));
+        let rendered = render(&entries, &versions, &name, refresh, kept);
+        // Recording does not panic; if it did, the same panic goes on here.
+        let changes = recording
+            .join()
+            .unwrap_or_else(|payload| std::panic::resume_unwind(payload));
+        (rendered, changes)
+    });
+    let changes = changes?;
     // The same tag and length: the same bytes (the tag hashes every piece of them).
     let unchanged = previous_feed
         .as_ref()
@@ -364,6 +355,41 @@ pub(super) fn run_cycle(
             briefs,
         },
     ))
+}
+
+/// The feed's name: timeward and whose calendar it guards.
+fn feed_name(rules: &Rules) -> String {
+    let who = if rules.executive.name.is_empty() {
+        &rules.executive.email
+    } else {
+        &rules.executive.name
+    };
+    format!("timeward · {who}")
+}
+
+/// The feed's bytes and tag; with `kept`, copied from the last feed where it can be, and
+/// the decisions' JSON taken out of `kept` for the files.
+fn render(
+    entries: &[crate::feed::FeedEvent],
+    versions: &crate::feed::Versions,
+    name: &str,
+    refresh: TimeDelta,
+    kept: Option<&mut super::Kept>,
+) -> (Bytes, u64, Option<crate::decide::JsonMade>) {
+    match kept {
+        Some(k) => {
+            let text =
+                crate::feed::render_reusing(entries, versions, name, refresh, &mut k.rendered);
+            // The text the feed cache keeps is the one served: shared, not copied.
+            let bytes = Bytes::from_owner(Shared(text));
+            (bytes, k.rendered.tag(), Some(std::mem::take(&mut k.json)))
+        }
+        None => {
+            // Made at its size: no spare capacity kept with it until the next change.
+            let (text, tag) = crate::feed::render_tagged(entries, versions, name, refresh);
+            (Bytes::from(text), tag, None)
+        }
+    }
 }
 
 /// The feed's text as its cache keeps it, served as bytes without a copy.
@@ -449,30 +475,4 @@ impl Ready {
             source,
         })
     }
-}
-
-/// `/api/decisions/ID`: the stored decision with its history.
-pub(super) fn decision_json(store: &Store, id: &str) -> Option<Bytes> {
-    // An answered request leaves the pending list; its history and actions stay on record.
-    let decision = store.decision(id).ok()?;
-    let history = store.history(id).ok()?;
-    let actions = store.actions(id).ok()?;
-    if decision.is_none() && history.is_empty() && actions.is_empty() {
-        return None;
-    }
-    #[derive(Serialize)]
-    struct One {
-        /// `null` once the request no longer waits for an answer.
-        decision: Option<crate::store::StoredDecision>,
-        history: Vec<crate::store::HistoryEntry>,
-        /// Every answer sent (or tried) from the desk.
-        actions: Vec<crate::store::actions::ActionRecord>,
-    }
-    serde_json::to_vec_pretty(&One {
-        decision,
-        history,
-        actions,
-    })
-    .ok()
-    .map(Bytes::from)
 }

@@ -12,6 +12,7 @@
 mod actions;
 mod busy;
 mod cycle;
+mod decision;
 mod health;
 mod offline;
 mod reload;
@@ -37,8 +38,8 @@ use crate::source::CalendarSource;
 use crate::store::Store;
 
 use crate::state_dir::StateDir;
-use cycle::decision_json;
 pub use cycle::{rules_problem, CycleError, Files, Ready};
+use decision::decision_json;
 pub use offline::{
     cycle_from_file, cycle_from_file_reusing, decide_and_record, Caches, CycleSummary, Kept,
 };
