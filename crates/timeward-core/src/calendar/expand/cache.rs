@@ -5,8 +5,10 @@
 //! A series' rules are always walked over a window widened to whole days (a day before the
 //! window's first, a day after its last), whether or not a cache is given, and the
 //! instants are then cut to the window as before: so a kept result is exactly what a walk
-//! in this run would give, as long as the series (compared whole), the zone for floating
-//! times and the widened window are the same — all day, as `now` moves.
+//! in this run would give, as long as what the walk reads of the series (its start, its
+//! length and its recurrence), the zone for floating times and the widened window are the
+//! same — all day, as `now` moves. The rest of the event (its title, description,
+//! attendees) is not compared: a walk does not read it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use chrono::{DateTime, TimeDelta, Timelike, Utc};
 use chrono_tz::Tz;
 
-use super::super::Event;
+use super::super::{Event, EventTime, Length, Recurrence};
 
 /// What a series' rules gave: the instants, or why the rules were not understood.
 pub(super) type Starts = Result<Vec<DateTime<Utc>>, String>;
@@ -28,7 +30,10 @@ pub struct RuleCache {
 }
 
 struct Walked {
-    event: Event,
+    /// What the walk read of the series.
+    start: EventTime,
+    length: Length,
+    recurrence: Option<Box<Recurrence>>,
     floating: Tz,
     window: (DateTime<Utc>, DateTime<Utc>),
     starts: Starts,
@@ -61,7 +66,11 @@ impl RuleCache {
         window: (DateTime<Utc>, DateTime<Utc>),
     ) -> Option<&Starts> {
         let w = self.by_uid.get(&event.uid)?;
-        let same = w.floating == floating && w.window == window && w.event == *event;
+        let same = w.floating == floating
+            && w.window == window
+            && w.start == event.start
+            && w.length == event.length
+            && w.recurrence == event.recurrence;
         if same {
             w.used.store(self.runs + 1, Ordering::Relaxed);
         }
@@ -137,7 +146,9 @@ fn walked(
     (
         event.uid.clone(),
         Walked {
-            event: event.clone(),
+            start: event.start,
+            length: event.length,
+            recurrence: event.recurrence.clone(),
             floating,
             window,
             starts: starts.clone(),
