@@ -237,3 +237,34 @@ fn the_tag_made_while_rendering_is_the_tag_of_the_bytes() {
     assert_eq!((texts.len(), tags.len()), (4, 4));
     assert_ne!(tag(b""), tag(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"));
 }
+
+/// The last feed's texts are found by walking both feeds in order, and by UID when an
+/// event was added, dropped or moved: each feed the same bytes as from scratch, and the
+/// texts taken from the last feed where they can be.
+#[test]
+fn a_feed_reusing_the_last_is_its_text_from_scratch_as_events_come_and_go() {
+    use super::{render_reusing, Rendered};
+    let rules = rules();
+    let events = entries(&plan_of(CALENDAR, &rules), &rules, &[]);
+    assert!(events.len() >= 4, "{}", events.len());
+    let minute = TimeDelta::minutes(1);
+    let mut dropped = events.clone();
+    dropped.remove(1);
+    let mut added = events.clone();
+    let mut new = events[0].clone();
+    new.uid = format!("new-{}", new.uid);
+    added.insert(0, new);
+    let mut moved = events.clone();
+    moved.swap(0, events.len() - 1);
+    let mut cache = Rendered::default();
+    let mut versions = Versions::new();
+    for (i, feed) in [&events, &dropped, &added, &moved, &events, &events]
+        .into_iter()
+        .enumerate()
+    {
+        versions = advance(&versions, feed, now());
+        let text = render_reusing(feed, &versions, "Dana", minute, &mut cache);
+        let scratch = super::render_tagged(feed, &versions, "Dana", minute);
+        assert_eq!((text.to_string(), cache.tag()), scratch, "feed {i}");
+    }
+}
