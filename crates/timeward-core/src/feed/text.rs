@@ -65,18 +65,19 @@ impl<'a> Finder<'a> {
             return Some(s);
         }
         let spans = self.spans;
-        let by_uid = self.by_uid.get_or_insert_with(|| {
-            let mut map = HashMap::with_capacity(spans.len());
-            for (i, s) in spans.iter().enumerate() {
-                // The first of a UID given twice, as the walk would find it.
-                map.entry(s.uid.as_str()).or_insert(i);
-            }
-            map
-        });
-        let &i = by_uid.get(uid)?;
+        let &i = self.by_uid.get_or_insert_with(|| by_uid(spans)).get(uid)?;
         self.next = i + 1;
         spans.get(i)
     }
+}
+
+/// Where each UID's span stands: the first of a UID given twice, as the walk finds it.
+fn by_uid(spans: &[Span]) -> HashMap<&str, usize> {
+    let mut map = HashMap::with_capacity(spans.len());
+    for (i, s) in spans.iter().enumerate() {
+        map.entry(s.uid.as_str()).or_insert(i);
+    }
+    map
 }
 
 /// More than the text of `events` can take: each text value escaped doubles at most and
