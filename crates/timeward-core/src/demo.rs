@@ -162,6 +162,7 @@ pub fn calendar(seed: u64, shape: Shape, now: DateTime<Utc>, tz: Tz) -> Snapshot
             transparent: !is_request && rng.below(20) == 0,
             private: rng.below(15) == 0,
             line: 0,
+            origin: crate::calendar::Origin::new(),
         });
     }
     Snapshot {
@@ -190,6 +191,8 @@ pub fn one_invitation_moved(snapshot: &Snapshot, exec: &str, now: DateTime<Utc>)
     if let Some(e) = found {
         if let EventTime::Zoned(t, tz) = e.start {
             e.start = EventTime::Zoned(t + TimeDelta::hours(1), tz);
+            // Moved: no longer the reading it was.
+            e.origin = crate::calendar::Origin::new();
         }
     }
     moved

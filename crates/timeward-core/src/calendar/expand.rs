@@ -5,10 +5,6 @@
 //! saving; RDATE adds, EXDATE removes, and an override (same UID, RECURRENCE-ID) replaces
 //! the instance it names.
 
-use std::collections::{HashMap, HashSet};
-
-use chrono::NaiveDate;
-
 use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
@@ -50,65 +46,132 @@ pub fn expand_on(
 }
 
 /// [`expand_on`] taking each series' instants from `cache` where the series did not
-/// change since the run that kept them, and keeping this run's there; the same result
-/// (see [`RuleCache`]).
+/// change since the run that kept them, and keeping this run's there; and when the last
+/// run kept its occurrences there for the same day, expanding again only the events
+/// that changed since (see `incremental.rs`). The same result either way.
 pub fn expand_kept(
     events: &[Event],
     floating: Tz,
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    window: (DateTime<Utc>, DateTime<Utc>),
     threads: usize,
     cache: Option<&mut RuleCache>,
 ) -> (Vec<Occurrence>, Vec<Warning>) {
+    let overridden = Overrides::of(events, floating);
+    let wide = cache::widened(window.0, window.1);
+    let Some(cache) = cache else {
+        let found = expand_all(
+            events,
+            &overridden,
+            (floating, None),
+            (window, wide),
+            threads,
+        );
+        return sorted(found);
+    };
+    if let Some(again) = incremental::again(events, &overridden, floating, (window, wide), cache) {
+        return again;
+    }
+    cache.expanded_last = events.len();
+    // Over the widened window, for the next run to keep: cut to this one's after.
+    let found = expand_all(
+        events,
+        &overridden,
+        (floating, Some(&*cache)),
+        (wide, wide),
+        threads,
+    );
+    if found.walks.short {
+        // A series so fine-grained that its walk stopped short is walked in the window
+        // itself: nothing of this run is kept for the next.
+        cache.expanded = None;
+        let found = expand_all(
+            events,
+            &overridden,
+            (floating, Some(&*cache)),
+            (window, wide),
+            threads,
+        );
+        let (occurrences, warnings) = sorted_by_event(found, Some(&mut *cache));
+        return (occurrences, warnings.into_iter().map(|(_, w)| w).collect());
+    }
+    let (occurrences, warnings) = sorted_by_event(found, Some(&mut *cache));
+    incremental::keep(
+        events,
+        &overridden,
+        floating,
+        (window, wide),
+        (occurrences, warnings),
+        cache,
+    )
+}
+
+/// Every event expanded into the window `cut` (series walked in `wide`), on up to
+/// `threads` threads.
+fn expand_all(
+    events: &[Event],
+    overridden: &Overrides<'_>,
+    (floating, kept): (Tz, Option<&RuleCache>),
+    (cut, wide): (Window, Window),
+    threads: usize,
+) -> Found {
     const PER_THREAD_AT_LEAST: usize = 2048;
     const BLOCK: usize = 64;
-    let overridden = Overrides::of(events, floating);
     let n = events.len();
     let threads = threads.min(n / PER_THREAD_AT_LEAST).max(1);
     // Events are dealt out in blocks, round robin: a calendar's busy weeks (the ones in
     // the window, which cost the most) tend to sit together in the file.
-    let kept = cache.as_deref();
     let range = |t: usize| {
-        let mut found = Found {
-            out: Vec::new(),
-            warnings: Vec::new(),
-            walks: cache::Walks::new(kept.is_some()),
-        };
+        let mut found = Found::new(kept.is_some());
         let mut first = t * BLOCK;
         while first < n {
             let last = (first + BLOCK).min(n);
             expand_range(
                 events,
                 first..last,
-                &overridden,
+                overridden,
                 (floating, kept),
-                (from, to),
+                (cut, wide),
                 &mut found,
             );
             first += threads * BLOCK;
         }
         found
     };
-    let found = if threads == 1 {
-        range(0)
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (1..threads)
-                .map(|t| {
-                    let range = &range;
-                    scope.spawn(move || range(t))
-                })
-                .collect();
-            let mut found = range(0);
-            for h in handles {
-                match h.join() {
-                    Ok(more) => found.join(more),
-                    // A panic in expansion is a bug; surface it as the same panic.
-                    Err(payload) => std::panic::resume_unwind(payload),
-                }
+    if threads == 1 {
+        return range(0);
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads)
+            .map(|t| {
+                let range = &range;
+                scope.spawn(move || range(t))
+            })
+            .collect();
+        let mut found = range(0);
+        for h in handles {
+            match h.join() {
+                Ok(more) => found.join(more),
+                // A panic in expansion is a bug; surface it as the same panic.
+                Err(payload) => std::panic::resume_unwind(payload),
             }
-            found
-        })
-    };
+        }
+        found
+    })
+}
+
+/// What was found, sorted: occurrences by every field, so that the order does not depend
+/// on the order they were found in (nor on the threads), and warnings in event order, as
+/// one thread would give them.
+fn sorted(found: Found) -> (Vec<Occurrence>, Vec<Warning>) {
+    let (occurrences, warnings) = sorted_by_event(found, None);
+    (occurrences, warnings.into_iter().map(|(_, w)| w).collect())
+}
+
+/// [`sorted`], each warning kept with its event; the series walked kept in `cache`.
+fn sorted_by_event(
+    found: Found,
+    cache: Option<&mut RuleCache>,
+) -> (Vec<Occurrence>, Vec<(usize, Warning)>) {
     let Found {
         mut out,
         mut warnings,
@@ -117,125 +180,22 @@ pub fn expand_kept(
     if let Some(cache) = cache {
         cache.keep(walks);
     }
-    // By every field, so that the order does not depend on the order they were found in
-    // (nor on the threads).
+    sort_occurrences(&mut out);
+    warnings.sort_by_key(|(event, _)| *event);
+    (out, warnings)
+}
+
+/// Sorted by every field (start first), equal ones once.
+fn sort_occurrences(out: &mut Vec<Occurrence>) {
     crate::order::sort_by_start(
-        &mut out,
+        out,
         |o| o.start,
         |a, b| (a.event, a.end, a.all_day).cmp(&(b.event, b.end, b.all_day)),
     );
     out.dedup();
-    // Warnings in event order, as one thread would give them.
-    warnings.sort_by_key(|(event, _)| *event);
-    (out, warnings.into_iter().map(|(_, w)| w).collect())
 }
 
-/// The overrides of each UID: which instances they replace, and the ones that reach
-/// forward (`RANGE=THISANDFUTURE`).
-#[derive(Default)]
-struct Replaced {
-    /// Instants named by a timed RECURRENCE-ID.
-    instants: HashSet<DateTime<Utc>>,
-    /// The wall-clock day of every RECURRENCE-ID: an all-day series matches on it (Outlook
-    /// writes `RECURRENCE-ID;TZID=…:20200416T000000` for a `VALUE=DATE` series).
-    days: HashSet<NaiveDate>,
-    /// The days named by a DATE RECURRENCE-ID, which a timed series matches on.
-    date_ids: HashSet<NaiveDate>,
-    /// (instance replaced, shift of the override's start, override's index), by instance.
-    forward: Vec<(DateTime<Utc>, TimeDelta, usize)>,
-}
-
-struct Overrides<'e> {
-    by_uid: HashMap<&'e str, Replaced>,
-    /// Overrides of an instance that the series' EXDATE removes: the organiser deleted
-    /// that instance after moving it, and the stale copy is not shown (as peers read it).
-    deleted: HashSet<usize>,
-}
-
-impl<'e> Overrides<'e> {
-    fn of(events: &'e [Event], floating: Tz) -> Overrides<'e> {
-        let mut map: HashMap<&str, Replaced> = HashMap::new();
-        // Only the series that have overrides (most calendars' series have none).
-        let overridden: HashSet<&str> = events
-            .iter()
-            .filter(|e| e.recurrence_id.is_some())
-            .map(|e| e.uid.as_str())
-            .collect();
-        let masters: HashMap<&str, &Event> = if overridden.is_empty() {
-            HashMap::new()
-        } else {
-            events
-                .iter()
-                .filter(|e| e.recurrence_id.is_none() && e.recurrence.is_some())
-                .filter(|e| overridden.contains(e.uid.as_str()))
-                .map(|e| (e.uid.as_str(), e))
-                .collect()
-        };
-        let mut deleted = HashSet::new();
-        for (i, e) in events.iter().enumerate() {
-            let Some(rid) = e.recurrence_id else { continue };
-            if let Some(master) = masters.get(e.uid.as_str()) {
-                let exdates = master.recurrence.iter().flat_map(|r| r.exdates.iter());
-                let same = |x: &EventTime| {
-                    if x.is_date() || rid.is_date() || master.is_all_day() {
-                        x.naive().date() == rid.naive().date()
-                    } else {
-                        x.resolve(floating) == rid.resolve(floating)
-                    }
-                };
-                if exdates.into_iter().any(same) {
-                    deleted.insert(i);
-                    continue;
-                }
-            }
-            let r = map.entry(e.uid.as_str()).or_default();
-            r.days.insert(rid.naive().date());
-            if rid.is_date() {
-                r.date_ids.insert(rid.naive().date());
-            } else {
-                r.instants.insert(rid.resolve(floating));
-            }
-            if e.this_and_future {
-                let at = rid.resolve(floating);
-                r.forward.push((at, e.start.resolve(floating) - at, i));
-            }
-        }
-        for r in map.values_mut() {
-            r.forward.sort_by_key(|f| (f.0, f.2));
-        }
-        Overrides {
-            by_uid: map,
-            deleted,
-        }
-    }
-}
-
-impl Replaced {
-    /// How the instance of `master` (whose overrides these are) at `start` is replaced:
-    /// `None` if it is not, `Some(None)` if an override of its own stands in its place,
-    /// `Some(Some((start, override)))` if a THISANDFUTURE override moves it (and lends it
-    /// its properties).
-    fn replaced(
-        &self,
-        master: &Event,
-        zone: Tz,
-        start: DateTime<Utc>,
-    ) -> Option<Option<(DateTime<Utc>, usize)>> {
-        let r = self;
-        let day = start.with_timezone(&zone).date_naive();
-        let own = if master.is_all_day() {
-            r.days.contains(&day)
-        } else {
-            r.instants.contains(&start) || r.date_ids.contains(&day)
-        };
-        if own {
-            return Some(None);
-        }
-        let upto = r.forward.partition_point(|f| f.0 <= start);
-        let &(_, shift, i) = r.forward.get(upto.checked_sub(1)?)?;
-        Some(Some((start + shift, i)))
-    }
-}
+type Window = (DateTime<Utc>, DateTime<Utc>);
 
 /// What a part of the events expanded to: occurrences (unsorted), warnings (by event),
 /// and, when a cache is kept, the series it took from the cache and the ones it walked.
@@ -246,6 +206,14 @@ struct Found {
 }
 
 impl Found {
+    fn new(keep: bool) -> Found {
+        Found {
+            out: Vec::new(),
+            warnings: Vec::new(),
+            walks: cache::Walks::new(keep),
+        }
+    }
+
     fn join(&mut self, more: Found) {
         self.out.extend(more.out);
         self.warnings.extend(more.warnings);
@@ -253,13 +221,14 @@ impl Found {
     }
 }
 
-/// Expands `events[range]` into `found`, in event order.
+/// Expands `events[range]` into `found`, in event order: the occurrences that overlap
+/// `cut`, each series' rules walked in `wide` (the cut window widened, or the same).
 fn expand_range(
     events: &[Event],
     range: std::ops::Range<usize>,
     overridden: &Overrides<'_>,
     (floating, kept): (Tz, Option<&RuleCache>),
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    (cut, wide): (Window, Window),
     found: &mut Found,
 ) {
     let Found {
@@ -267,28 +236,14 @@ fn expand_range(
         warnings,
         walks,
     } = found;
-    let wide = cache::widened(from, to);
-    // No zone is more than 14 hours from UTC: a wall-clock time this far outside the
-    // window is outside it in every zone, and needs no zone lookup to rule out.
-    let slack = TimeDelta::hours(15);
-    let (naive_from, naive_to) = (from.naive_utc() - slack, to.naive_utc() + slack);
+    let (from, to) = cut;
+    let near = Near::of(cut);
     for (i, e) in events.iter().enumerate().take(range.end).skip(range.start) {
         if !overridden.deleted.is_empty() && overridden.deleted.contains(&i) {
             continue;
         }
-        let series = e
-            .recurrence
-            .as_deref()
-            .filter(|_| e.recurrence_id.is_none());
-        let naive = e.start.naive();
-        let length = match e.length {
-            Length::Exact(d) => d,
-            Length::Days(n) => TimeDelta::days(n),
-        };
-        let no_dates = |r: &super::Recurrence| r.rdates.is_empty() && r.periods.is_empty();
-        let later = naive >= naive_to && series.is_none_or(no_dates);
-        let earlier = series.is_none() && naive + length < naive_from;
-        if later || earlier {
+        let series = series_of(e);
+        if near.rules_out(e, series) {
             continue;
         }
         let zone = e.start.zone(floating);
@@ -317,17 +272,11 @@ fn expand_range(
             Some(None) => {}
             Some(Some((moved, by))) => push(by, moved, None),
         };
-        // A series that begins after the window has nothing in it (RDATEs aside), and
-        // most of a year-long calendar's series do: skip building their rules.
-        let begins_after = |t: &EventTime| t.resolve(floating) >= to;
-        if first >= to
-            && rec.rdates.iter().all(begins_after)
-            && rec.periods.iter().all(|p| begins_after(&p.0))
-        {
+        if begins_after(rec, first, floating, to) {
             continue;
         }
         rdate_periods(e, rec, zone, floating, &mut instance);
-        let starts = walks.starts(kept, e, floating, (wide, (from, to)), |window| {
+        let starts = walks.starts(kept, e, floating, (wide, cut), |window| {
             rule_instances(e, rec, (zone, floating), window)
         });
         // The instants the walk in the window itself would give (the widened walk gives
@@ -347,6 +296,69 @@ fn expand_range(
             push(i, first, None);
         }
     }
+}
+
+/// The recurrence of a series master (an override's own is not walked).
+fn series_of(e: &Event) -> Option<&super::Recurrence> {
+    e.recurrence
+        .as_deref()
+        .filter(|_| e.recurrence_id.is_none())
+}
+
+/// A window's ends as wall-clock readings, to rule out at a glance the events far from it.
+struct Near {
+    from: chrono::NaiveDateTime,
+    to: chrono::NaiveDateTime,
+}
+
+impl Near {
+    fn of((from, to): Window) -> Near {
+        // No zone is more than 14 hours from UTC: a wall-clock time this far outside the
+        // window is outside it in every zone, and needs no zone lookup to rule out.
+        let slack = TimeDelta::hours(15);
+        Near {
+            from: from.naive_utc() - slack,
+            to: to.naive_utc() + slack,
+        }
+    }
+
+    /// Whether `e` (a master of `series`, if that is given) has nothing in the window
+    /// whatever its zone: it begins after it (with no RDATE that could reach back), or
+    /// is a single event over before it.
+    fn rules_out(&self, e: &Event, series: Option<&super::Recurrence>) -> bool {
+        let naive = e.start.naive();
+        let length = match e.length {
+            Length::Exact(d) => d,
+            Length::Days(n) => TimeDelta::days(n),
+        };
+        let no_dates = |r: &super::Recurrence| r.rdates.is_empty() && r.periods.is_empty();
+        let later = naive >= self.to && series.is_none_or(no_dates);
+        let earlier = series.is_none() && naive + length < self.from;
+        later || earlier
+    }
+}
+
+/// Whether a series that begins at `first` begins after the window that ends at `to`,
+/// RDATEs and all: it has nothing in it, and most of a year-long calendar's series do
+/// (their rules are not built).
+fn begins_after(
+    rec: &super::Recurrence,
+    first: DateTime<Utc>,
+    floating: Tz,
+    to: DateTime<Utc>,
+) -> bool {
+    let after = |t: &EventTime| t.resolve(floating) >= to;
+    first >= to && rec.rdates.iter().all(after) && rec.periods.iter().all(|p| after(&p.0))
+}
+
+/// Whether a run in `window` walks the rules of series `e` (a warning about them is then
+/// its to give).
+fn walked_in(e: &Event, floating: Tz, window: Window) -> bool {
+    let Some(rec) = series_of(e) else {
+        return false;
+    };
+    !Near::of(window).rules_out(e, Some(rec))
+        && !begins_after(rec, e.start.resolve(floating), floating, window.1)
 }
 
 /// The RDATE periods of a series, each an occurrence with its own length (unless an
@@ -433,9 +445,12 @@ fn end_of(e: &Event, zone: Tz, start: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 mod cache;
+mod incremental;
+mod overrides;
 mod rules;
 #[cfg(test)]
 mod tests;
 
 pub use cache::RuleCache;
+use overrides::Overrides;
 use rules::{at_start_time, rule_sets};

@@ -137,6 +137,49 @@ pub struct Event {
     pub private: bool,
     /// Where the event begins in its source (1-based line), for messages; 0 if unknown.
     pub line: usize,
+    /// Which reading made it (see [`Origin`]): not part of what the event is.
+    pub origin: Origin,
+}
+
+/// Which reading made an event: the reader gives every event it reads a new number, and
+/// an event kept from one reading to the next (the file reader's reuse of unchanged
+/// VEVENTs, the Google source's kept events) keeps its number. Two events with the same
+/// number are the same reading of the same source text, so what was worked out from one
+/// (its occurrences) holds for the other. Code that changes an event's UID, times or
+/// recurrence after it was read gives it a new number ([`Origin::new`]); events made by
+/// hand have none ([`Origin::default`]), and nothing is kept for them.
+///
+/// It says where an event came from, not what it is: two events compare equal whatever
+/// their origins, and its debug form shows no number.
+#[derive(Clone, Copy, Default)]
+pub struct Origin(u64);
+
+static ORIGINS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+impl Origin {
+    /// A number no event of this process has had.
+    pub fn new() -> Origin {
+        Origin(ORIGINS.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// The number, if the event has one.
+    pub(crate) fn number(self) -> Option<std::num::NonZeroU64> {
+        std::num::NonZeroU64::new(self.0)
+    }
+}
+
+impl PartialEq for Origin {
+    fn eq(&self, _: &Origin) -> bool {
+        true
+    }
+}
+
+impl Eq for Origin {}
+
+impl std::fmt::Debug for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Origin")
+    }
 }
 
 /// What an event is to the executive.
@@ -185,6 +228,17 @@ impl Event {
 
     pub fn is_recurring(&self) -> bool {
         self.recurrence.is_some() || self.recurrence_id.is_some()
+    }
+
+    /// Whether `other` is the same reading of the same source text (see [`Origin`]): then
+    /// it is this event, but for where it stands in its source (`line`).
+    pub fn same_reading(&self, other: &Event) -> bool {
+        let same = self.origin.number().is_some() && self.origin.number() == other.origin.number();
+        debug_assert!(
+            !same || Event { line: other.line, ..self.clone() } == *other,
+            "an event changed after it was read kept its origin"
+        );
+        same
     }
 
     /// The title to show anyone: a private event is only ever "a private event".

@@ -27,6 +27,11 @@ pub struct RuleCache {
     by_uid: HashMap<String, Walked>,
     /// How many runs kept their series here: an entry a run took is marked with it.
     runs: u64,
+    /// The last run's occurrences by event, for a run that expands only the changed
+    /// events again (`incremental.rs`).
+    pub(super) expanded: Option<super::incremental::Expanded>,
+    /// How many events the last run expanded (all, or the changed ones).
+    pub(super) expanded_last: usize,
 }
 
 struct Walked {
@@ -58,6 +63,12 @@ impl RuleCache {
         self.by_uid.is_empty()
     }
 
+    /// How many events the last run expanded: all of them, or (taking the others' from
+    /// the run before) the ones that changed and the series with overrides.
+    pub fn expanded_last(&self) -> usize {
+        self.expanded_last
+    }
+
     /// What `event`'s rules gave last time, if nothing they depend on changed.
     pub(super) fn get(
         &self,
@@ -75,6 +86,15 @@ impl RuleCache {
             w.used.store(self.runs + 1, Ordering::Relaxed);
         }
         same.then_some(&w.starts)
+    }
+
+    /// Keeps the series a run walked beside the ones here (a run that expanded only
+    /// the changed events: the others were not looked up, and stay).
+    pub(super) fn add(&mut self, walks: Walks) {
+        for (uid, w) in walks.fresh {
+            w.used.store(self.runs, Ordering::Relaxed);
+            self.by_uid.insert(uid, w);
+        }
     }
 
     /// Keeps this run's series: the ones it found here and the ones it walked.
@@ -97,6 +117,9 @@ type Window = (DateTime<Utc>, DateTime<Utc>);
 pub(super) struct Walks {
     fresh: Vec<Fresh>,
     keep: bool,
+    /// A walk in the widened window stopped short (its series was walked in the window
+    /// itself).
+    pub(super) short: bool,
 }
 
 impl Walks {
@@ -104,11 +127,13 @@ impl Walks {
         Walks {
             fresh: Vec::new(),
             keep,
+            short: false,
         }
     }
 
     pub(super) fn join(&mut self, more: Walks) {
         self.fresh.extend(more.fresh);
+        self.short |= more.short;
     }
 
     /// A series' instants: from `kept` when it holds them, else `walk`ed in the widened
@@ -126,7 +151,10 @@ impl Walks {
             return std::borrow::Cow::Borrowed(starts);
         }
         match walk(wide) {
-            (_, true) => std::borrow::Cow::Owned(walk(window).0),
+            (_, true) => {
+                self.short = true;
+                std::borrow::Cow::Owned(walk(window).0)
+            }
             (starts, false) => {
                 if self.keep {
                     self.fresh.push(walked(event, floating, wide, &starts));

@@ -162,3 +162,145 @@ fn kept_series_expand_as_fresh_ones() {
         );
     }
 }
+
+/// A run that expands only what changed since the last gives what expanding afresh
+/// gives, as a calendar file is edited and read again the way the daemon reads it (the
+/// unchanged events kept from the last read): a meeting moved, a series' rule broken and
+/// mended, overrides added, moved and removed (one reaching forward), events appended and
+/// dropped, lines added above everything; the window moving within a day and across
+/// midnight. It really expands only the changed events (and the series with overrides).
+#[test]
+fn runs_expanding_only_the_changed_events_expand_as_fresh_ones() {
+    use super::{expand_kept, expand_on, RuleCache};
+    use crate::calendar::ics::{parse_bytes_reusing, Reuse};
+    use crate::demo::{calendar, to_ics, Shape};
+    use chrono::TimeDelta;
+    let now = at("2026-12-07T13:00:00Z");
+    let shape = Shape {
+        events: 2_000,
+        requests: 200,
+        days: 60,
+        request_days: 28,
+        recurring_one_in: 5,
+    };
+    let tz = Tz::America__New_York;
+    let generated = to_ics(&calendar(5, shape, now, tz));
+    let event = |uid: &str, lines: &str| {
+        format!("BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20261201T000000Z\r\n{lines}END:VEVENT\r\n")
+    };
+    let weekly = "DTSTART;TZID=America/New_York:20261130T100000\r\nDURATION:PT1H\r\n\
+                  RRULE:FREQ=WEEKLY;COUNT=12\r\n";
+    let special = [
+        event("series-a", weekly),
+        event(
+            "series-b",
+            "DTSTART:20261201T150000Z\r\nDURATION:PT30M\r\nRRULE:FREQ=DAILY\r\n",
+        ),
+        event(
+            "series-a",
+            "RECURRENCE-ID;TZID=America/New_York:20261207T100000\r\n\
+             DTSTART;TZID=America/New_York:20261207T140000\r\nDURATION:PT1H\r\n",
+        ),
+        event(
+            "series-a",
+            "RECURRENCE-ID;RANGE=THISANDFUTURE;TZID=America/New_York:20261221T100000\r\n\
+             DTSTART;TZID=America/New_York:20261221T110000\r\nDURATION:PT1H\r\n",
+        ),
+        event(
+            "broken",
+            "DTSTART:20261208T090000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=WEEKLY;BYMONTHDAY=1\r\n",
+        ),
+    ]
+    .concat();
+    let base = generated.replacen("END:VCALENDAR", &format!("{special}END:VCALENDAR"), 1);
+    let single = generated
+        .split("BEGIN:VEVENT")
+        .nth(3)
+        .and_then(|b| b.split("DTSTART").nth(1))
+        .and_then(|d| d.split("\r\n").next())
+        .map(|d| format!("DTSTART{d}\r\n"))
+        .expect("a generated event");
+    let moved_single = "DTSTART;TZID=America/New_York:20261210T093000\r\n".to_string();
+    let appended = event("late", "DTSTART:20261209T170000Z\r\nDURATION:PT45M\r\n");
+    let new_override = event(
+        "series-b",
+        "RECURRENCE-ID:20261209T150000Z\r\nDTSTART:20261209T190000Z\r\nDURATION:PT30M\r\n",
+    );
+    let steps: Vec<(&str, String, i64, bool)> = vec![
+        ("as it was", base.clone(), 0, false),
+        ("nothing changed, 20 minutes on", base.clone(), 20, true),
+        (
+            "a meeting moved",
+            base.replacen(&single, &moved_single, 1),
+            40,
+            true,
+        ),
+        (
+            "a rule mended",
+            base.replace("BYMONTHDAY=1", "BYDAY=TU"),
+            50,
+            true,
+        ),
+        (
+            "an override added",
+            base.replacen("END:VCALENDAR", &format!("{new_override}END:VCALENDAR"), 1),
+            60,
+            true,
+        ),
+        (
+            "and moved",
+            base.replacen(
+                "END:VCALENDAR",
+                &format!(
+                    "{}END:VCALENDAR",
+                    new_override.replace("T190000Z", "T200000Z")
+                ),
+                1,
+            ),
+            70,
+            true,
+        ),
+        ("and removed", base.clone(), 80, true),
+        (
+            "the one reaching forward moved",
+            base.replace("20261221T110000", "20261221T120000"),
+            90,
+            true,
+        ),
+        (
+            "an event appended",
+            base.replacen("END:VCALENDAR", &format!("{appended}END:VCALENDAR"), 1),
+            100,
+            true,
+        ),
+        (
+            "lines above everything",
+            base.replacen("BEGIN:VEVENT", "X-A:1\r\nX-B:2\r\nBEGIN:VEVENT", 1),
+            110,
+            true,
+        ),
+        ("past midnight", base.clone(), 11 * 60 + 30, false),
+    ];
+    let mut reuse = Reuse::new();
+    let mut cache = RuleCache::new();
+    for (what, text, minutes, few) in steps {
+        let snapshot = parse_bytes_reusing(text.as_bytes(), 2, &mut reuse)
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        let t = now + TimeDelta::minutes(minutes);
+        let window = (t - TimeDelta::days(3), t + TimeDelta::days(30));
+        let kept = expand_kept(&snapshot.events, tz, window, 2, Some(&mut cache));
+        let fresh = expand_on(&snapshot.events, tz, window.0, window.1, 2);
+        assert!(kept == fresh, "{what}: the expansion differs");
+        assert!(
+            !fresh.1.is_empty() || what == "a rule mended",
+            "{what}: {:?}",
+            fresh.1
+        );
+        let expanded = cache.expanded_last();
+        if few {
+            assert!(expanded < 12, "{what}: {expanded} events expanded again");
+        } else {
+            assert_eq!(expanded, snapshot.events.len(), "{what}");
+        }
+    }
+}

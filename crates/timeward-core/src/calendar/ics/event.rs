@@ -167,6 +167,7 @@ pub(super) fn event_from(
         transparent,
         private,
         line,
+        origin: crate::calendar::Origin::new(),
     };
     match compact_for {
         // The executive's attendee entry (or the first) decides the kind as all of them do.

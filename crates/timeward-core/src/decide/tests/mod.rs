@@ -66,6 +66,7 @@ fn event(uid: &str, title: &str, day: u32, h: u32, m: u32, minutes: i64) -> Even
         transparent: false,
         private: false,
         line: 0,
+        origin: Default::default(),
     }
 }
 

@@ -41,6 +41,7 @@ fn busy(uid: &str, at: (i32, u32, u32, u32, u32), minutes: i64) -> Event {
         transparent: false,
         private: false,
         line: 0,
+        origin: Default::default(),
     }
 }
 
