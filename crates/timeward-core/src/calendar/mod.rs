@@ -235,7 +235,11 @@ impl Event {
     pub fn same_reading(&self, other: &Event) -> bool {
         let same = self.origin.number().is_some() && self.origin.number() == other.origin.number();
         debug_assert!(
-            !same || Event { line: other.line, ..self.clone() } == *other,
+            !same
+                || Event {
+                    line: other.line,
+                    ..self.clone()
+                } == *other,
             "an event changed after it was read kept its origin"
         );
         same

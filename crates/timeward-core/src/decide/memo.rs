@@ -163,7 +163,7 @@ pub(super) fn carry(last: Last, plan: Plan, ctx: &Context<'_>, snapshot: &Snapsh
             let old = &last.requests[i];
             let first = req.occurrences.first()?.0;
             let same = old.occurrences == req.occurrences
-                && old_events[old.event] == *event
+                && (old_events[old.event].same_reading(event) || old_events[old.event] == *event)
                 && unmoved(first)
                 && !req.occurrences.iter().any(|&(s, e)| {
                     changed.around.any_overlapping(s - pad, e + pad)
@@ -199,8 +199,8 @@ impl Changed {
         differ(
             last.busy.as_slice(),
             ctx.busy.as_slice(),
-            |v| old[v].public_title(),
-            |v| new[v].public_title(),
+            |v| Title(&old[v]),
+            |v| Title(&new[v]),
             &mut spans,
         );
         differ(
@@ -208,12 +208,9 @@ impl Changed {
             ctx.pending.as_slice(),
             |v| {
                 let e = &old[last.requests[v].event];
-                (e.uid.as_str(), e.public_title())
+                Named(e)
             },
-            |v| {
-                let e = &new[ctx.requests[v].event];
-                (e.uid.as_str(), e.public_title())
-            },
+            |v| Named(&new[ctx.requests[v].event]),
             &mut spans,
         );
         differ(
@@ -246,6 +243,26 @@ impl Changed {
                 .collect(),
         );
         Changed { around, days }
+    }
+}
+
+/// An event as a decision names it: by its public title (the same for two events of the
+/// same reading, which are then not read again).
+struct Title<'e>(&'e crate::calendar::Event);
+
+impl PartialEq for Title<'_> {
+    fn eq(&self, other: &Title<'_>) -> bool {
+        self.0.same_reading(other.0) || self.0.public_title() == other.0.public_title()
+    }
+}
+
+/// A request as a decision names it: by its UID and public title.
+struct Named<'e>(&'e crate::calendar::Event);
+
+impl PartialEq for Named<'_> {
+    fn eq(&self, other: &Named<'_>) -> bool {
+        let (a, b) = (self.0, other.0);
+        a.same_reading(b) || (a.uid == b.uid && a.public_title() == b.public_title())
     }
 }
 
