@@ -149,17 +149,12 @@ pub(super) fn carry(last: Last, plan: Plan, ctx: &Context<'_>, snapshot: &Snapsh
     };
     let pad = rules.limits.buffer.max(TimeDelta::zero()) + TimeDelta::seconds(1);
     let old_events = &last.snapshot.events;
-    let by_uid: HashMap<&str, usize> = last
-        .requests
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (old_events[r.event].uid.as_str(), i))
-        .collect();
+    let found = last_requests(&last, ctx);
     let mut decisions: Vec<Option<Decision>> = plan.decisions.into_iter().map(Some).collect();
     let mut out = Vec::with_capacity(ctx.requests.len());
-    for req in ctx.requests.iter() {
+    for (k, req) in ctx.requests.iter().enumerate() {
         let event = &ctx.events[req.event];
-        let kept = by_uid.get(event.uid.as_str()).and_then(|&i| {
+        let kept = found[k].and_then(|i| {
             let old = &last.requests[i];
             let first = req.occurrences.first()?.0;
             let same = old.occurrences == req.occurrences
@@ -167,7 +162,7 @@ pub(super) fn carry(last: Last, plan: Plan, ctx: &Context<'_>, snapshot: &Snapsh
                 && unmoved(first)
                 && !req.occurrences.iter().any(|&(s, e)| {
                     changed.around.any_overlapping(s - pad, e + pad)
-                        || changed.days.contains(&ctx.local(s).date())
+                        || (!changed.days.is_empty() && changed.days.contains(&ctx.local(s).date()))
                 });
             let d = decisions.get_mut(*last.positions.get(i)?)?.take()?;
             let n = *last.numbers.get(i)?;
@@ -180,6 +175,57 @@ pub(super) fn carry(last: Last, plan: Plan, ctx: &Context<'_>, snapshot: &Snapsh
         out.push(kept.unwrap_or(Before::Unknown));
     }
     out
+}
+
+/// For each of this run's requests, the last run's request of the same UID, if any.
+/// Most often it is at the same place (or the place next to it, when a request moved
+/// past others) and of the same reading (so of the same UID: two requests have
+/// different UIDs); the others are looked for by UID among the last run's requests that
+/// no request of this run matched that way.
+fn last_requests(last: &Last, ctx: &Context<'_>) -> Vec<Option<usize>> {
+    let old_events = &last.snapshot.events;
+    let uid_of = |j: usize| old_events[last.requests[j].event].uid.as_str();
+    let mut matched = vec![false; last.requests.len()];
+    let mut shift: isize = 0;
+    let mut found: Vec<Option<usize>> =
+        ctx.requests
+            .iter()
+            .enumerate()
+            .map(|(k, req)| {
+                let event = &ctx.events[req.event];
+                for step in [0, -1, 1] {
+                    let Some(j) = k.checked_add_signed(shift + step) else {
+                        continue;
+                    };
+                    let same = last.requests.get(j).is_some_and(|old| {
+                        !matched[j] && old_events[old.event].same_reading(event)
+                    });
+                    if same {
+                        shift += step;
+                        matched[j] = true;
+                        return Some(j);
+                    }
+                }
+                None
+            })
+            .collect();
+    let missed: Vec<usize> = (0..found.len()).filter(|&k| found[k].is_none()).collect();
+    if missed.is_empty() {
+        return found;
+    }
+    let unmatched: Vec<usize> = (0..matched.len()).filter(|&j| !matched[j]).collect();
+    let uid = |k: usize| ctx.events[ctx.requests[k].event].uid.as_str();
+    if missed.len().saturating_mul(unmatched.len()) <= 4096 {
+        for k in missed {
+            found[k] = unmatched.iter().copied().find(|&j| uid_of(j) == uid(k));
+        }
+    } else {
+        let by_uid: HashMap<&str, usize> = unmatched.iter().map(|&j| (uid_of(j), j)).collect();
+        for k in missed {
+            found[k] = by_uid.get(uid(k)).copied();
+        }
+    }
+    found
 }
 
 /// Where the calendar around the requests changed between two runs: times whose busy
