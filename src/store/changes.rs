@@ -21,6 +21,17 @@ fn verdict(v: &crate::rules::Verdict, to: Option<&str>) -> String {
 /// a cycle, which tells this memory too, so each request's history is read once.
 pub(super) type Verdicts = HashMap<String, Vec<(DateTime<Utc>, String)>>;
 
+/// Whether `label` is the label of `v` (delegated `to`), without making it.
+fn is_label(label: &str, v: &crate::rules::Verdict, to: Option<&str>) -> bool {
+    let Some(rest) = label.strip_prefix(v.as_str()) else {
+        return false;
+    };
+    match to {
+        None => rest.is_empty(),
+        Some(t) => rest.strip_prefix(" → ") == Some(t),
+    }
+}
+
 /// The label of a verdict as the agenda says it.
 pub(super) fn label(v: &crate::rules::Verdict, to: Option<&str>) -> String {
     verdict(v, to)
@@ -47,23 +58,21 @@ impl Store {
             .verdicts
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut known = std::mem::take(&mut *memory);
-        let mut kept = Verdicts::with_capacity(plan.decisions.len());
         let mut out = Vec::new();
         for d in &plan.decisions {
-            let list = match known.remove_entry(&d.id) {
-                Some(entry) => entry,
-                None => {
-                    let list = self
-                        .history(&d.id)?
-                        .iter()
-                        .map(|h| (h.at, verdict(&h.verdict, h.delegate_to.as_deref())))
-                        .collect();
-                    (d.id.clone(), list)
-                }
+            if !memory.contains_key(d.id.as_str()) {
+                let list = self
+                    .history(&d.id)?
+                    .iter()
+                    .map(|h| (h.at, verdict(&h.verdict, h.delegate_to.as_deref())))
+                    .collect();
+                memory.insert(d.id.clone(), list);
+            }
+            let Some(list) = memory.get(d.id.as_str()) else {
+                continue;
             };
             let mut last: Option<&String> = None;
-            for (at, v) in &list.1 {
+            for (at, v) in list {
                 if let Some(prev) = last.filter(|p| *p != v) {
                     out.push(VerdictChange {
                         id: d.id.clone(),
@@ -75,21 +84,53 @@ impl Store {
                 }
                 last = Some(v);
             }
-            let now_v = verdict(&d.verdict, d.delegate_to.as_deref());
-            if let Some(prev) = last.filter(|p| **p != now_v) {
+            let to = d.delegate_to.as_deref();
+            if let Some(prev) = last.filter(|p| !is_label(p, &d.verdict, to)) {
                 out.push(VerdictChange {
                     id: d.id.clone(),
                     title: d.title.clone(),
                     from: prev.clone(),
-                    to: now_v,
+                    to: verdict(&d.verdict, to),
                     at: now,
                 });
             }
-            kept.insert(list.0, list.1);
         }
-        // Only the pending requests' are kept.
-        *memory = kept;
+        // Only the pending requests' are kept (their IDs are unique: the memory holds
+        // others only when it holds more).
+        if memory.len() > plan.decisions.len() {
+            let pending: std::collections::HashSet<&str> =
+                plan.decisions.iter().map(|d| d.id.as_str()).collect();
+            memory.retain(|id, _| pending.contains(id.as_str()));
+        }
         out.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_label, verdict};
+    use crate::rules::Verdict;
+
+    /// A label is recognised exactly when it is the one `verdict` makes.
+    #[test]
+    fn a_label_is_known_without_making_it() {
+        let verdicts = [Verdict::Accept, Verdict::Delegate, Verdict::Decline];
+        let delegates = [None, Some("sam@example.com"), Some("Sam → Kim")];
+        for v in &verdicts {
+            for to in delegates {
+                for w in &verdicts {
+                    for other in delegates {
+                        let label = verdict(w, other);
+                        assert_eq!(
+                            is_label(&label, v, to),
+                            label == verdict(v, to),
+                            "{label:?} against {v:?} {to:?}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(!is_label("accepted", &Verdict::Accept, None));
     }
 }
