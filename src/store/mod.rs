@@ -250,7 +250,7 @@ impl Store {
                 serde_json::from_slice::<StoredVersion>(&v),
             ) {
                 out.insert(
-                    uid,
+                    uid.into(),
                     Version {
                         sequence: v.sequence,
                         changed: v.changed,

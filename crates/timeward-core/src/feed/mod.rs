@@ -24,18 +24,19 @@ pub enum What {
     Suggestion {
         verdict: Verdict,
         score: i64,
-        delegate_to: Option<String>,
+        delegate_to: Option<std::sync::Arc<str>>,
         /// The source's event id (the JSON `id`), which is also the original's UID.
-        event_id: String,
+        event_id: std::sync::Arc<str>,
     },
     /// One occurrence of a held 1:1.
     Reservation,
 }
 
-/// One VEVENT of the feed, before versioning.
+/// One VEVENT of the feed, before versioning. Its texts are shared, so that a cycle
+/// that carries an event over copies no text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedEvent {
-    pub uid: String,
+    pub uid: std::sync::Arc<str>,
     /// Shared: a decision's events (one per occurrence) and the cycles that carry it over
     /// hold one copy.
     pub summary: std::sync::Arc<str>,
@@ -55,7 +56,7 @@ pub struct Version {
 }
 
 /// Versions by feed UID, kept by the daemon from one cycle to the next.
-pub type Versions = BTreeMap<String, Version>;
+pub type Versions = BTreeMap<std::sync::Arc<str>, Version>;
 
 /// The feed's events for a plan: each pending request at each of its occurrences, then
 /// each reservation (with its agenda, from `briefs`, when it has one), sorted by
@@ -149,9 +150,11 @@ fn suggestions(d: &crate::decide::Decision, rules: &Rules, out: &mut Vec<FeedEve
     let id_hash = hash(d.id.as_bytes());
     let summary: std::sync::Arc<str> = format!("{label} · {}", d.title).into();
     let description: std::sync::Arc<str> = description.trim_end().into();
+    let event_id: std::sync::Arc<str> = d.id.as_str().into();
+    let delegate_to: Option<std::sync::Arc<str>> = d.delegate_to.as_deref().map(Into::into);
     for &(start, end) in &d.occurrences {
         out.push(FeedEvent {
-            uid: format!("{id_hash:016x}-{}@suggestion.timeward", Basic(start)),
+            uid: format!("{id_hash:016x}-{}@suggestion.timeward", Basic(start)).into(),
             summary: summary.clone(),
             description: description.clone(),
             start,
@@ -159,8 +162,8 @@ fn suggestions(d: &crate::decide::Decision, rules: &Rules, out: &mut Vec<FeedEve
             what: What::Suggestion {
                 verdict: d.verdict.clone(),
                 score: d.score,
-                delegate_to: d.delegate_to.clone(),
-                event_id: d.id.clone(),
+                delegate_to: delegate_to.clone(),
+                event_id: event_id.clone(),
             },
         });
     }
@@ -186,7 +189,8 @@ fn reservations(plan: &Plan, briefs: &[Brief], out: &mut Vec<FeedEvent>) {
                 "{:016x}-{}@reservation.timeward",
                 hash(r.series.as_bytes()),
                 local.format("%Y%m%d")
-            ),
+            )
+            .into(),
             summary: format!("1:1 · {}", r.series).into(),
             description: description.into(),
             start: r.start,
@@ -351,7 +355,7 @@ pub fn render_reusing(
             continue;
         };
         let kept = last
-            .find(&e.uid)
+            .find(e.start, &e.uid)
             .filter(|was| was.version == v)
             .and_then(|was| Some((cache.text.get(was.range.clone())?, was.hash)));
         let h = match kept {
@@ -368,6 +372,7 @@ pub fn render_reusing(
         tags.add(h);
         spans.push(text::Span {
             uid: e.uid.clone(),
+            start: e.start,
             version: v,
             range: from..out.len(),
             hash: h,

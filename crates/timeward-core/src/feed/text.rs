@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use icalendar::{Component, EventLike, EventStatus};
 
 use super::{FeedEvent, Version, Versions, What};
@@ -19,10 +20,10 @@ pub(super) fn fresh(
     if spans.len() >= events.len() / 2 {
         return Vec::new();
     }
-    let by_uid: HashMap<&str, &Span> = spans.iter().map(|s| (s.uid.as_str(), s)).collect();
+    let by_uid: HashMap<&str, &Span> = spans.iter().map(|s| (&*s.uid, s)).collect();
     let one = |e: &FeedEvent| -> Option<(String, u64)> {
         let v = match versions.get(&e.uid) {
-            Some(v) if by_uid.get(e.uid.as_str()).is_some_and(|s| s.version == *v) => return None,
+            Some(v) if by_uid.get(&*e.uid).is_some_and(|s| s.version == *v) => return None,
             Some(v) => *v,
             None => super::unversioned(),
         };
@@ -34,50 +35,40 @@ pub(super) fn fresh(
 /// Where one event's text stands in the last feed, at which version, and its hash.
 #[derive(Debug)]
 pub(super) struct Span {
-    pub(super) uid: String,
+    pub(super) uid: std::sync::Arc<str>,
+    pub(super) start: DateTime<Utc>,
     pub(super) version: Version,
     pub(super) range: std::ops::Range<usize>,
     pub(super) hash: u64,
 }
 
-/// Finds the last feed's spans for this feed's events in turn. Both are in feed order, so
-/// the next event is most often the one after the last found: that one is looked at
-/// first, and the UIDs are put in a map only when it is not (an event added, gone or
-/// moved), after which the walk goes on from where the map found it.
+/// Finds the last feed's spans for this feed's events in turn. Both are in feed order
+/// (by start, then UID), so one walk through both finds every event the last feed holds
+/// at the same start, without a map of UIDs. An event out of that order is not found,
+/// and its text is made afresh (the same text: only the time is lost).
 pub(super) struct Finder<'a> {
     spans: &'a [Span],
     next: usize,
-    by_uid: Option<HashMap<&'a str, usize>>,
 }
 
 impl<'a> Finder<'a> {
     pub(super) fn new(spans: &'a [Span]) -> Finder<'a> {
-        Finder {
-            spans,
-            next: 0,
-            by_uid: None,
-        }
+        Finder { spans, next: 0 }
     }
 
-    pub(super) fn find(&mut self, uid: &str) -> Option<&'a Span> {
-        if let Some(s) = self.spans.get(self.next).filter(|s| s.uid == uid) {
-            self.next += 1;
-            return Some(s);
+    pub(super) fn find(&mut self, start: DateTime<Utc>, uid: &str) -> Option<&'a Span> {
+        while let Some(s) = self.spans.get(self.next) {
+            match (s.start, &*s.uid).cmp(&(start, uid)) {
+                std::cmp::Ordering::Less => self.next += 1,
+                std::cmp::Ordering::Equal => {
+                    self.next += 1;
+                    return Some(s);
+                }
+                std::cmp::Ordering::Greater => return None,
+            }
         }
-        let spans = self.spans;
-        let &i = self.by_uid.get_or_insert_with(|| by_uid(spans)).get(uid)?;
-        self.next = i + 1;
-        spans.get(i)
+        None
     }
-}
-
-/// Where each UID's span stands: the first of a UID given twice, as the walk finds it.
-fn by_uid(spans: &[Span]) -> HashMap<&str, usize> {
-    let mut map = HashMap::with_capacity(spans.len());
-    for (i, s) in spans.iter().enumerate() {
-        map.entry(s.uid.as_str()).or_insert(i);
-    }
-    map
 }
 
 /// More than the text of `events` can take: each text value escaped doubles at most and
@@ -132,10 +123,10 @@ pub(super) fn event_text(e: &FeedEvent, v: Version) -> String {
             ev.categories(["timeward", verdict.as_str()])
                 .add_property("X-TIMEWARD-VERDICT", verdict.as_str())
                 .add_property("X-TIMEWARD-SCORE", score.to_string())
-                .add_property("X-TIMEWARD-EVENT-ID", event_id.as_str())
-                .add_property("RELATED-TO", event_id.as_str());
+                .add_property("X-TIMEWARD-EVENT-ID", &**event_id)
+                .add_property("RELATED-TO", &**event_id);
             if let Some(to) = delegate_to {
-                ev.add_property("X-TIMEWARD-DELEGATE-TO", to.as_str());
+                ev.add_property("X-TIMEWARD-DELEGATE-TO", &**to);
             }
         }
         What::Reservation => {
@@ -304,6 +295,53 @@ mod tests {
                 super::Basic(t).to_string(),
                 t.format("%Y%m%dT%H%M%SZ").to_string()
             );
+        }
+    }
+
+    /// The walk finds every event the last feed holds at its start, with events added
+    /// (before, between and after the others) and dropped, and nothing it does not hold.
+    #[test]
+    fn the_walk_finds_each_kept_event_as_events_come_and_go() {
+        use chrono::TimeZone;
+        let at = |h| chrono::Utc.with_ymd_and_hms(2026, 12, 2, h, 0, 0).unwrap();
+        let version = crate::feed::Version {
+            sequence: 0,
+            changed: at(0),
+            digest: 0,
+        };
+        let span = |h, uid: &str| super::Span {
+            uid: uid.into(),
+            start: at(h),
+            version,
+            range: 0..0,
+            hash: 0,
+        };
+        // Two events at 10 (in UID order), one each at 9, 11 and 12.
+        let last = [
+            span(9, "a"),
+            span(10, "b"),
+            span(10, "c"),
+            span(11, "d"),
+            span(12, "e"),
+        ];
+        // Now: one added first, "b" dropped, one added between "c" and "d" (at d's start,
+        // before it by UID), "d" moved to 13 (a new UID there), "e" kept, one added last.
+        let now = [
+            (8, "new1", false),
+            (9, "a", true),
+            (10, "c", true),
+            (11, "ca", false),
+            (12, "e", true),
+            (13, "d", false),
+            (14, "new2", false),
+        ];
+        let mut finder = super::Finder::new(&last);
+        for (h, uid, held) in now {
+            let found = finder.find(at(h), uid);
+            assert_eq!(found.is_some(), held, "{uid}");
+            if let Some(s) = found {
+                assert_eq!((&*s.uid, s.start), (uid, at(h)));
+            }
         }
     }
 }

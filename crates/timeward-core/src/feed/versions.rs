@@ -19,7 +19,7 @@ pub fn advance_digested(
     digests: &[u64],
     now: DateTime<Utc>,
 ) -> Versions {
-    let mut pairs: Vec<(String, Version)> = events
+    let mut pairs: Vec<(std::sync::Arc<str>, Version)> = events
         .iter()
         .zip(digests)
         .map(|(e, &digest)| {
