@@ -8,6 +8,7 @@ pub mod busy;
 pub mod expand;
 pub mod ics;
 pub mod index;
+pub mod kinds;
 pub mod tz;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
@@ -145,9 +146,11 @@ pub struct Event {
 /// an event kept from one reading to the next (the file reader's reuse of unchanged
 /// VEVENTs, the Google source's kept events) keeps its number. Two events with the same
 /// number are the same reading of the same source text, so what was worked out from one
-/// (its occurrences) holds for the other. Code that changes an event's UID, times or
-/// recurrence after it was read gives it a new number ([`Origin::new`]); events made by
-/// hand have none ([`Origin::default`]), and nothing is kept for them.
+/// (its occurrences, its kind) holds for the other. Code that changes an event's UID,
+/// times, recurrence, status or people after it was read gives it a new number
+/// ([`Origin::new`]), unless every copy a run sees is changed the same way (a busy
+/// calendar's events are made anonymous as they are read); events made by hand have
+/// none ([`Origin::default`]), and nothing is kept for them.
 ///
 /// It says where an event came from, not what it is: two events compare equal whatever
 /// their origins, and its debug form shows no number.

@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 use super::plan::{Reservation, Text};
 use super::request_text::RequestText;
 use crate::calendar::index::Interval;
+use crate::calendar::kinds::kinds_of;
 use crate::calendar::{expand, Event, IntervalIndex, Kind, Snapshot, Warning};
 use crate::rules::{Goal, Rules};
 
@@ -76,22 +77,16 @@ impl Prepared {
         // Busy time a little beyond the horizon counts for buffers and whole-day loads.
         let margin = TimeDelta::days(2) + buffer;
         let events = snapshot.events.as_slice();
+        let mut cache = cache;
         let (occurrences, warnings) = expand::expand_kept(
             events,
             tz,
             (now - margin, horizon_end + margin),
             threads,
-            cache,
+            cache.as_deref_mut(),
         );
         // Only the events with an occurrence here are ever looked at.
-        let mut kinds: Vec<Kind> = vec![Kind::Other; events.len()];
-        let mut known = vec![false; events.len()];
-        for o in &occurrences {
-            if !known[o.event] {
-                known[o.event] = true;
-                kinds[o.event] = events[o.event].kind(exec);
-            }
-        }
+        let kinds = kinds_of(events, &occurrences, exec, cache.map(|c| &mut c.kinds));
         let Sorted {
             busy,
             load,

@@ -26,6 +26,7 @@ impl<'a> Board<'a> {
             .map(|s| i64::from(s.every.days.max(1)))
             .max()
             .unwrap_or(1);
+        let mut cache = cache;
         let (occurrences, _) = crate::calendar::expand::expand_kept(
             &snapshot.events,
             tz,
@@ -34,11 +35,17 @@ impl<'a> Board<'a> {
                 now + rules.limits.horizon + margin,
             ),
             1,
-            cache,
+            cache.as_deref_mut(),
+        );
+        let kinds = crate::calendar::kinds::kinds_of(
+            &snapshot.events,
+            &occurrences,
+            exec,
+            cache.map(|c| &mut c.kinds),
         );
         let busy = occurrences
             .iter()
-            .filter(|o| snapshot.events[o.event].kind(exec) == Kind::Busy)
+            .filter(|o| kinds[o.event] == Kind::Busy)
             .map(|o| Interval {
                 start: o.start,
                 end: o.end,

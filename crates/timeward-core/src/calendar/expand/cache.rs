@@ -32,6 +32,8 @@ pub struct RuleCache {
     pub(super) expanded: Option<super::incremental::Expanded>,
     /// How many events the last run expanded (all, or the changed ones).
     pub(super) expanded_last: usize,
+    /// The events' kinds for the executive, kept by reading ([`crate::calendar::kinds`]).
+    pub kinds: crate::calendar::kinds::KindCache,
 }
 
 struct Walked {
