@@ -46,11 +46,11 @@ echo "peak: VmHWM $(rss VmHWM)"
 # calendar read to the feed served (`served_ms`: decide, record in the store, render),
 # and the whole cycle after the read (`ms`: and the files written after).
 for field in read_ms served_ms ms; do
-  grep "cycle done" "$work/daemon.log" | tail -n +2 | grep -o " $field=[0-9]*" | cut -d= -f2 | sort -n |
-    awk -v f="$field" '{a[NR] = $1} END {printf "cycles on a changed calendar: %d, %s median %d (fastest %d, slowest %d)\n", NR, f, a[int((NR + 1) / 2)], a[1], a[NR]}'
+  grep "cycle done" "$work/daemon.log" | tail -n +2 | grep -o " $field=[0-9.]*" | cut -d= -f2 | sort -g |
+    awk -v f="$field" '{a[NR] = $1} END {printf "cycles on a changed calendar: %d, %s median %.2f (fastest %.2f, slowest %.2f)\n", NR, f, a[int((NR + 1) / 2)], a[1], a[NR]}'
 done
 # The whole cycle from the source read (`read_ms`: the changed file read, parsed and
 # compacted) to the files written (`ms`), for the cycles that followed a read.
 grep "cycle done" "$work/daemon.log" | tail -n +2 | grep "read_ms=" |
-  sed 's/.* read_ms=\([0-9]*\).* ms=\([0-9]*\).*/\1 \2/' | awk '{print $1 + $2}' | sort -n |
-  awk '{a[NR] = $1} END {printf "cycles after a read: %d, source read to files written (read_ms + ms) median %d (fastest %d, slowest %d)\n", NR, a[int((NR + 1) / 2)], a[1], a[NR]}'
+  sed 's/.* read_ms=\([0-9.]*\).* ms=\([0-9.]*\).*/\1 \2/' | awk '{print $1 + $2}' | sort -g |
+  awk '{a[NR] = $1} END {printf "cycles after a read: %d, source read to files written (read_ms + ms) median %.2f (fastest %.2f, slowest %.2f)\n", NR, a[int((NR + 1) / 2)], a[1], a[NR]}'

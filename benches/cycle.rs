@@ -110,8 +110,9 @@ fn bench(c: &mut Criterion) {
     let mut turn = false;
     let mut at = now;
     // Timed from the poll's result to the feed ready to serve, as the daemon's log says
-    // `served_ms`; what the daemon does after serving (the files, handing the plan back
-    // to what it keeps, dropping the cycle's leftovers) is done outside the measure.
+    // `served_ms`; what the daemon does after serving (the store's flush, the files,
+    // handing the plan back to what it keeps, dropping the cycle's leftovers) is done
+    // outside the measure.
     let mut poll = |kept: &mut timeward::daemon::Kept, step: i64| {
         turn = !turn;
         let snapshot = if turn { &b } else { &a };
@@ -129,6 +130,8 @@ fn bench(c: &mut Criterion) {
         .expect("cycle");
         let took = started.elapsed();
         served = Some(ready.feed.clone());
+        // As the daemon does after serving: the store made durable (beside the files).
+        store.flush().expect("flush");
         ready.files.hand_back(kept);
         (took, served.clone())
     };

@@ -155,7 +155,16 @@ fn poll_stages(
         .and_then(|r| r.parse().ok())
         .unwrap_or(40);
     let mut last_text = None;
+    // PAUSE_MS=200: a pause before each round, as the daemon's polls are spaced (its
+    // data has then gone cold in the processor's caches).
+    let pause = std::env::var("PAUSE_MS")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .map(std::time::Duration::from_millis);
     for round in 0..rounds {
+        if let Some(pause) = pause {
+            std::thread::sleep(pause);
+        }
         let snap = if round % 2 == 0 { &a } else { &b };
         let mut lap = (Instant::now(), faults());
         let mut mark = |name: &'static str| {
@@ -193,6 +202,8 @@ fn poll_stages(
             .record_numbered(&plan, &made, &versions, now)
             .expect("record");
         mark("h record_numbered");
+        store.flush().expect("flush");
+        mark("h2 (after serving) flush");
         mark("i shrink");
         drop((entries, versions));
         mark("j drop");

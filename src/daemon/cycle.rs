@@ -3,7 +3,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use hyper::body::Bytes;
@@ -35,7 +35,7 @@ impl Daemon {
     async fn cycle_at(&mut self, rules: Arc<Rules>, snapshot: Arc<Snapshot>, now: DateTime<Utc>) {
         let started = Instant::now();
         // The read this cycle follows, if any (logged only when the cycle is done).
-        let read_ms = self.read_ms.take();
+        let read_took = self.read_took.take();
         let store = self.store.clone();
         let dir = self.config.state_dir.clone();
         let refresh =
@@ -81,18 +81,19 @@ impl Daemon {
             self.kept = kept;
             r
         });
-        let served_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let served = started.elapsed();
         match work {
             Ok((done, files)) => {
-                // The feed is served as soon as the store holds the cycle; its files follow.
+                // The feed is served as soon as the store holds the cycle; its files (and
+                // the store's flush) follow.
                 self.serve(&done, snapshot_for_desk, Arc::clone(&rules_for_writes));
                 match self.write_files(files).await {
                     Ok(()) => {
-                        let times = (started, read_ms, served_ms);
+                        let times = (started, read_took, served);
                         self.finished(done, now, times, &rules_for_writes).await
                     }
                     Err(e) => {
-                        tracing::error!(error = %e, "the cycle's files could not be written; its feed is served, and the next cycle writes them again");
+                        tracing::error!(error = %e, "the cycle's files could not be written (or the store not flushed); its feed is served, and the next cycle writes them again");
                         self.cycle_error = Some(e.to_string());
                         self.failed();
                     }
@@ -115,8 +116,9 @@ impl Daemon {
         let dir = self.config.state_dir.clone();
         let span = tracing::Span::current();
         let mut files = files;
+        let store = self.store.clone();
         let written = tokio::task::spawn_blocking(move || {
-            span.in_scope(|| (Ready::write_files(&dir, &mut files), files))
+            span.in_scope(|| (Ready::write_files(&dir, &store, &mut files), files))
         })
         .await
         .map_err(|e| CycleError::Stopped(crate::panic::join_error("the cycle", &e)))
@@ -137,12 +139,13 @@ impl Daemon {
         &mut self,
         done: CycleDone,
         now: DateTime<Utc>,
-        (started, read_ms, served_ms): (Instant, Option<u64>, u64),
+        (started, read_took, served): (Instant, Option<Duration>, Duration),
         rules: &Rules,
     ) {
+        let took = started.elapsed();
         let report = CycleReport {
             at: now,
-            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
             decisions: done.decisions,
             reservations: done.reservations,
             unplaced: done.unplaced,
@@ -158,9 +161,9 @@ impl Daemon {
             new = report.new,
             gone = report.gone,
             feed_changed = done.feed_changed,
-            read_ms,
-            served_ms,
-            ms = report.duration_ms,
+            read_ms = read_took.map(|d| tracing::field::display(Millis(d))),
+            served_ms = %Millis(served),
+            ms = %Millis(took),
             "cycle done"
         );
         self.last_cycle = Some(report);
@@ -308,16 +311,14 @@ pub(super) fn run_cycle(
         now,
     ));
     let name = feed_name(rules);
-    // The feed is rendered while the store records the cycle (and waits on its flush):
-    // neither reads what the other makes, and the feed is served only once both are done.
+    // The feed is rendered while the store records the cycle: neither reads what the
+    // other makes, and the feed is served only once both are done (every read of the
+    // store then sees the cycle; it is flushed beside the files, before the cycle counts
+    // as done).
     let ((bytes, tag, json), changes) = std::thread::scope(|scope| {
         let recording = scope.spawn(|| store.record_numbered(&plan, &made, &versions, now));
         let rendered = render(&entries, &versions, &name, refresh, kept);
-        // Recording does not panic; if it did, the same panic goes on here.
-        let changes = recording
-            .join()
-            .unwrap_or_else(|payload| std::panic::resume_unwind(payload));
-        (rendered, changes)
+        (rendered, joined(recording))
     });
     let changes = changes?;
     // The same tag and length: the same bytes (the tag hashes every piece of them).
@@ -432,8 +433,9 @@ pub struct Ready {
 }
 
 impl Ready {
-    /// Writes a cycle's files into the state directory, each atomically.
-    pub fn write_files(dir: &Path, files: &mut Files) -> Result<(), CycleError> {
+    /// Writes a cycle's files into the state directory, each atomically, and makes the
+    /// store's record of the cycle durable beside them.
+    pub fn write_files(dir: &Path, store: &Store, files: &mut Files) -> Result<(), CycleError> {
         let state = StateDir::at(dir);
         // With `incremental`, from each decision's JSON as last made; otherwise written
         // into the file as it is made (never held whole).
@@ -450,9 +452,10 @@ impl Ready {
             path: state.briefs_path(),
             source,
         };
-        // The feed (then the agendas) and `decisions.json` are written side by side: each
-        // waits on its own fsync.
-        let (feed_and_briefs, decisions) = std::thread::scope(|scope| {
+        // The store's flush, the feed (then the agendas) and `decisions.json` side by
+        // side: each waits on its own fsync.
+        let (flushed, feed_and_briefs, decisions) = std::thread::scope(|scope| {
+            let flushed = scope.spawn(|| store.flush());
             let feed_and_briefs = scope.spawn(|| {
                 if let Some(feed) = feed {
                     state.write_feed(feed).map_err(feed_error)?;
@@ -463,16 +466,30 @@ impl Ready {
                 Some(json) => state.write_decisions(json.as_bytes()),
                 None => state.write_decisions_with(|out| plan.write_json(out)),
             };
-            // Writing a file does not panic; if it did, the same panic goes on here.
-            let feed_and_briefs = feed_and_briefs
-                .join()
-                .unwrap_or_else(|payload| std::panic::resume_unwind(payload));
-            (feed_and_briefs, decisions)
+            (joined(flushed), joined(feed_and_briefs), decisions)
         });
+        flushed?;
         feed_and_briefs?;
         decisions.map_err(|source| CycleError::Write {
             path: state.decisions_path(),
             source,
         })
     }
+}
+
+/// A duration in the log: milliseconds to two decimals (`5.07`).
+struct Millis(Duration);
+
+impl std::fmt::Display for Millis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.2}", self.0.as_secs_f64() * 1000.0)
+    }
+}
+
+/// What a scoped thread returned. Flushing, recording or writing a file does not panic;
+/// if one did, the same panic goes on here.
+fn joined<T>(thread: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    thread
+        .join()
+        .unwrap_or_else(|payload| std::panic::resume_unwind(payload))
 }

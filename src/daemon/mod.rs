@@ -212,7 +212,7 @@ struct Daemon {
     unwritten: bool,
     /// How long the last read of a changed calendar took (fetched, parsed, compacted):
     /// logged with the cycle that follows it, beside that cycle's own time.
-    read_ms: Option<u64>,
+    read_took: Option<Duration>,
 }
 
 /// How the last read of the source went, for /healthz.
@@ -269,7 +269,7 @@ impl Daemon {
             next_poll: Instant::now(),
             kept: incremental.then(Box::default),
             unwritten: false,
-            read_ms: None,
+            read_took: None,
         })
     }
 

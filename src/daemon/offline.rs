@@ -130,7 +130,7 @@ fn cycle_from(
         kept.as_deref_mut(),
     )?;
     let mut files = files;
-    let written = Ready::write_files(dir, &mut files);
+    let written = Ready::write_files(dir, store, &mut files);
     if let Some(k) = kept {
         files.hand_back(k);
     }

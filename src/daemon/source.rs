@@ -36,8 +36,7 @@ impl Daemon {
         match read? {
             Some(snapshot) => {
                 self.set_snapshot(snapshot);
-                self.read_ms =
-                    Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+                self.read_took = Some(started.elapsed());
             }
             None if busy_changed => self.merge_busy(),
             None => {}

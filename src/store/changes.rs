@@ -60,16 +60,17 @@ impl Store {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut out = Vec::new();
         for d in &plan.decisions {
-            if !memory.contains_key(d.id.as_str()) {
-                let list = self
-                    .history(&d.id)?
-                    .iter()
-                    .map(|h| (h.at, verdict(&h.verdict, h.delegate_to.as_deref())))
-                    .collect();
-                memory.insert(d.id.clone(), list);
-            }
-            let Some(list) = memory.get(d.id.as_str()) else {
-                continue;
+            // Looked up once; read from the history tree (and remembered) only the first
+            // time.
+            let mut read = None;
+            let list = match memory.get(d.id.as_str()) {
+                Some(list) => list,
+                None => &*read.insert(
+                    self.history(&d.id)?
+                        .iter()
+                        .map(|h| (h.at, verdict(&h.verdict, h.delegate_to.as_deref())))
+                        .collect::<Vec<_>>(),
+                ),
             };
             let mut last: Option<&String> = None;
             for (at, v) in list {
@@ -93,6 +94,9 @@ impl Store {
                     to: verdict(&d.verdict, to),
                     at: now,
                 });
+            }
+            if let Some(list) = read {
+                memory.insert(d.id.clone(), list);
             }
         }
         // Only the pending requests' are kept (their IDs are unique: the memory holds

@@ -5,24 +5,25 @@
 //! request id and time), `reservations` (the current 1:1 holds, the next run's `previous`)
 //! `feed` (each feed event's SEQUENCE and DTSTAMP), `sessions` (the desk's sign-ins) and
 //! `actions` (every answer sent on the executive's behalf, [`actions`]). One cycle's writes go in one
-//! transaction across the trees and are flushed before the cycle counts as done, so a
-//! kill -9 at any point leaves the last completed cycle whole.
+//! transaction across the trees and are flushed before the cycle counts as done (the
+//! daemon flushes after serving the cycle's feed, beside writing its files), so a kill -9
+//! at any point leaves the last completed cycle whole.
 
 pub mod actions;
 mod changes;
+mod record;
 mod written;
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sled::transaction::{ConflictableTransactionError, TransactionError};
-use sled::Transactional;
+use sled::transaction::TransactionError;
 
-use crate::decide::{Decision, Plan, Reservation};
+use crate::decide::{Decision, Reservation};
 use crate::feed::{Version, Versions};
 use crate::rules::Verdict;
-use written::{compare, version_writes, Writes, Written};
+use written::Written;
 
 /// The schema this build writes. Opening a store written by an older one migrates it;
 /// a newer one is refused rather than misread.
@@ -211,7 +212,18 @@ impl Store {
     }
 
     /// The reservations of the last completed cycle: the next placement's `previous`.
+    /// From the store's memory of what the last cycle wrote when it has one (the same
+    /// reservations, without decoding each), else read from the tree.
     pub fn reservations(&self) -> Result<Vec<Reservation>, StoreError> {
+        {
+            let guard = self
+                .written
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(kept) = guard.as_ref().and_then(|w| w.reservations.as_ref()) {
+                return Ok(kept.clone());
+            }
+        }
         let mut out = Vec::new();
         for item in self.reservations.iter() {
             let (_, v) = item?;
@@ -319,115 +331,6 @@ impl Store {
         Ok(())
     }
 
-    /// Records one completed cycle in one transaction: the current decisions (and a
-    /// history entry for each one whose verdict, delegate or score changed, or that is
-    /// new), the reservations, the feed versions and the cycle's time; then flushes.
-    /// Only what differs from the last cycle is written: a cycle that changed one request
-    /// writes a few keys, not the whole plan.
-    pub fn record_cycle(
-        &self,
-        plan: &Plan,
-        versions: &Versions,
-        at: DateTime<Utc>,
-    ) -> Result<CycleChanges, StoreError> {
-        self.record_numbered(plan, &[], &std::sync::Arc::new(versions.clone()), at)
-    }
-
-    /// [`Store::record_cycle`] with each decision's number (`decide::decide_reusing`):
-    /// a decision made under the number it was last written with is not compared again.
-    pub fn record_numbered(
-        &self,
-        plan: &Plan,
-        made: &[u64],
-        versions: &std::sync::Arc<Versions>,
-        at: DateTime<Utc>,
-    ) -> Result<CycleChanges, StoreError> {
-        let mut guard = self
-            .written
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        // Taken: if anything below fails, the next cycle loads it from the trees again.
-        let mut written = match guard.take() {
-            Some(w) => w,
-            None => self.load_written()?,
-        };
-        let feed = version_writes(&written, versions);
-        let (changes, decisions, history) = compare(&mut written, plan, made, at);
-        let appended: Vec<(&str, String)> = history
-            .iter()
-            .map(|(id, _, _)| {
-                let d = &plan.decisions[*id];
-                (
-                    d.id.as_str(),
-                    changes::label(&d.verdict, d.delegate_to.as_deref()),
-                )
-            })
-            .collect();
-        let reservations = if written.reservations.as_ref() == Some(&plan.reservations) {
-            Vec::new()
-        } else {
-            self.differences(
-                &self.reservations,
-                plan.reservations.iter().enumerate().map(|(i, r)| {
-                    let stored = StoredReservation {
-                        series: r.series.clone(),
-                        with: r.with.clone(),
-                        start: r.start,
-                        end: r.end,
-                    };
-                    ((i as u64).to_be_bytes().to_vec(), json(&stored))
-                }),
-            )?
-        };
-        let apply = |tree: &sled::transaction::TransactionalTree,
-                     writes: &Writes|
-         -> Result<(), ConflictableTransactionError<std::convert::Infallible>> {
-            for (k, v) in writes {
-                match v {
-                    Some(v) => tree.insert(k.as_slice(), v.as_slice())?,
-                    None => tree.remove(k.as_slice())?,
-                };
-            }
-            Ok(())
-        };
-        (
-            &self.decisions,
-            &self.history,
-            &self.reservations,
-            &self.feed,
-            &self.meta,
-        )
-            .transaction(|(dec, hist, res, fd, meta)| {
-                apply(dec, &decisions)?;
-                for (_, k, v) in &history {
-                    hist.insert(k.as_slice(), v.as_slice())?;
-                }
-                apply(res, &reservations)?;
-                apply(fd, &feed)?;
-                meta.insert("last_cycle", at.to_rfc3339().as_bytes())?;
-                Ok::<(), ConflictableTransactionError<std::convert::Infallible>>(())
-            })?;
-        self.db.flush()?;
-        {
-            let mut verdicts = self
-                .verdicts
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            for (id, label) in appended {
-                if let Some(list) = verdicts.get_mut(id) {
-                    changes::upsert(list, at, label);
-                }
-            }
-        }
-        if written.reservations.as_ref() != Some(&plan.reservations) {
-            written.reservations = Some(plan.reservations.clone());
-        }
-        written.versions = std::sync::Arc::clone(versions);
-        written.stray_versions.clear();
-        *guard = Some(written);
-        Ok(changes)
-    }
-
     /// What the trees hold now, for the first cycle after opening.
     fn load_written(&self) -> Result<Written, StoreError> {
         let mut w = Written::default();
@@ -456,36 +359,12 @@ impl Store {
         Ok(w)
     }
 
-    /// The writes that make `tree` hold exactly `wanted`: the keys whose value differs
-    /// (or is new) with their value, and the keys no longer wanted with `None`.
-    #[allow(clippy::type_complexity)]
-    fn differences(
-        &self,
-        tree: &sled::Tree,
-        wanted: impl Iterator<Item = (Vec<u8>, Vec<u8>)>,
-    ) -> Result<Vec<(Vec<u8>, Option<Vec<u8>>)>, StoreError> {
-        let mut writes = Vec::new();
-        let mut keep = std::collections::HashSet::new();
-        for (k, v) in wanted {
-            if tree.get(&k)?.is_none_or(|old| old != v.as_slice()) {
-                writes.push((k.clone(), Some(v)));
-            }
-            keep.insert(k);
-        }
-        for k in tree.iter().keys() {
-            let k = k?;
-            if !keep.contains(k.as_ref()) {
-                writes.push((k.to_vec(), None));
-            }
-        }
-        Ok(writes)
-    }
-
     /// The desk's sign-ins (see `desk::sessions`).
     pub fn sessions_tree(&self) -> sled::Tree {
         self.sessions.clone()
     }
 
+    /// Makes everything recorded so far durable (waits for the disk).
     pub fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;
         Ok(())

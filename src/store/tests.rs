@@ -63,6 +63,9 @@ fn a_cycle_survives_reopening_and_history_grows_only_on_change() {
             .expect("record");
         assert_eq!((c.new, c.changed, c.gone), (0, 0, 0));
         assert_eq!(s.history_len(), 3);
+        // As the store remembers them (and below, as reopened, from the tree).
+        assert!(!p1.reservations.is_empty());
+        assert_eq!(s.reservations().expect("reservations"), p1.reservations);
     }
     let s = reopened(|| Store::open(&d));
     assert_eq!(s.decisions().expect("decisions").len(), 3);
