@@ -22,10 +22,14 @@ pub use timeward_core::{brief, calendar, decide, demo, fnv1a, rules, slots, what
 
 use chrono::{DateTime, Utc};
 
-/// How many threads a large calendar's expansion and scoring may use: the machine's cores.
-/// The core's results never depend on it.
+/// How many threads a large calendar's expansion and scoring may use: the machine's cores
+/// (and the process's CPU quota), as found at the first call — finding them reads the
+/// cgroup files, 0.1-0.2 ms that a daemon's poll need not spend again. The core's results
+/// never depend on it.
 pub fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES
+        .get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get))
 }
 
 /// One whole run of the core on every core of the machine (see `timeward_core::suggest`).

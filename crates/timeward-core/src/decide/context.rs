@@ -255,7 +255,10 @@ fn sort_occurrences(
 ) -> Sorted {
     let mut busy = Vec::new();
     let mut load: BTreeMap<NaiveDate, DayLoad> = BTreeMap::new();
-    let mut by_uid: HashMap<&str, usize> = HashMap::new();
+    // At its size from the start: growing it rehashes every UID (most requests are one
+    // event each).
+    let requested = kinds.iter().filter(|&&k| k == Kind::Request).count();
+    let mut by_uid: HashMap<&str, usize> = HashMap::with_capacity(requested);
     let mut requests: Vec<Request> = Vec::new();
     for o in occurrences {
         match kinds[o.event] {
