@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 CYCLES=${CYCLES:-5}
 work=$(mktemp -d)
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { [ -n "$pid" ] && { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; } || true; rm -rf "$work"; }
 trap cleanup EXIT
 cargo build --release --quiet --example generate --bin timeward
 target/release/examples/generate 10000 "$work" >/dev/null
