@@ -27,41 +27,43 @@ pub fn kinds_of(
 ) -> Vec<Kind> {
     let mut kinds = vec![Kind::Other; events.len()];
     let mut known = vec![false; events.len()];
-    let Some(cache) = cache else {
-        for o in occurrences {
-            if !known[o.event] {
-                known[o.event] = true;
-                kinds[o.event] = events[o.event].kind(exec);
-            }
+    let mut cache = cache;
+    if let Some(c) = cache.as_deref_mut() {
+        if c.exec != exec {
+            c.exec = exec.to_string();
+            c.by_event.clear();
         }
-        return kinds;
-    };
-    if cache.exec != exec {
-        cache.exec = exec.to_string();
-        cache.by_event.clear();
+        // What stands at a place may be another event now: the reading says.
+        c.by_event.resize(events.len(), (0, Kind::Other));
     }
-    // What stands at a place may be another event now: the reading says.
-    cache.by_event.resize(events.len(), (0, Kind::Other));
     for o in occurrences {
         let i = o.event;
         if known[i] {
             continue;
         }
         known[i] = true;
-        let reading = events[i]
-            .origin
-            .number()
-            .map_or(0, std::num::NonZeroU64::get);
-        kinds[i] = match cache.by_event[i] {
-            (was, kind) if reading != 0 && was == reading => kind,
-            _ => {
-                let kind = events[i].kind(exec);
-                cache.by_event[i] = (reading, kind);
-                kind
-            }
+        kinds[i] = match cache.as_deref_mut() {
+            Some(c) => c.kind(i, &events[i], exec),
+            None => events[i].kind(exec),
         };
     }
     kinds
+}
+
+impl KindCache {
+    /// The kind of `event`, standing at place `i`: kept when the cache holds its reading
+    /// there, else worked out and kept.
+    fn kind(&mut self, i: usize, event: &Event, exec: &str) -> Kind {
+        let reading = event.origin.number().map_or(0, std::num::NonZeroU64::get);
+        match self.by_event[i] {
+            (was, kind) if reading != 0 && was == reading => kind,
+            _ => {
+                let kind = event.kind(exec);
+                self.by_event[i] = (reading, kind);
+                kind
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -126,34 +128,18 @@ mod tests {
         let (occurrences, _) =
             crate::calendar::expand::expand(std::slice::from_ref(&b), chrono_tz::UTC, from, to);
         let mut cache = KindCache::default();
-        assert_eq!(
+        let mut kept = |e: &crate::calendar::Event| {
             kinds_of(
-                std::slice::from_ref(&b),
+                std::slice::from_ref(e),
                 &occurrences,
                 exec,
-                Some(&mut cache)
-            ),
-            [Kind::Busy]
-        );
-        assert_eq!(
-            kinds_of(
-                std::slice::from_ref(&forged),
-                &occurrences,
-                exec,
-                Some(&mut cache)
-            ),
-            [Kind::Busy]
-        );
+                Some(&mut cache),
+            )
+        };
+        assert_eq!(kept(&b), [Kind::Busy]);
+        assert_eq!(kept(&forged), [Kind::Busy]);
         // An event made by hand has no reading: never taken from the cache.
         forged.origin = Origin::default();
-        assert_eq!(
-            kinds_of(
-                std::slice::from_ref(&forged),
-                &occurrences,
-                exec,
-                Some(&mut cache)
-            ),
-            [Kind::Other]
-        );
+        assert_eq!(kept(&forged), [Kind::Other]);
     }
 }
