@@ -135,11 +135,13 @@ pub(super) fn version_writes(written: &Written, versions: &Versions) -> Writes {
         .collect();
     // Both are sorted by UID: walked side by side.
     let mut old = written.versions.iter().peekable();
+    // Most keys are the very text the last cycle's key is (shared): no byte compared.
+    let same = |o: &std::sync::Arc<str>, uid| std::sync::Arc::ptr_eq(o, uid) || o == uid;
     for (uid, v) in versions {
-        while let Some((gone, _)) = old.next_if(|(o, _)| *o < uid) {
+        while let Some((gone, _)) = old.next_if(|(o, _)| !same(o, uid) && *o < uid) {
             writes.push((gone.as_bytes().to_vec(), None));
         }
-        let was = old.next_if(|(o, _)| *o == uid).map(|(_, w)| w);
+        let was = old.next_if(|(o, _)| same(o, uid)).map(|(_, w)| w);
         if was != Some(v) {
             let stored = StoredVersion {
                 sequence: v.sequence,
