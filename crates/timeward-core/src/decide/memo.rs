@@ -157,8 +157,9 @@ pub(super) fn carry(last: Last, plan: Plan, ctx: &Context<'_>, snapshot: &Snapsh
         let kept = found[k].and_then(|i| {
             let old = &last.requests[i];
             let first = req.occurrences.first()?.0;
+            let reading = old_events[old.event].same_reading(event);
             let same = old.occurrences == req.occurrences
-                && (old_events[old.event].same_reading(event) || old_events[old.event] == *event)
+                && (reading || old_events[old.event] == *event)
                 && unmoved(first)
                 && !req.occurrences.iter().any(|&(s, e)| {
                     changed.around.any_overlapping(s - pad, e + pad)
@@ -166,7 +167,9 @@ pub(super) fn carry(last: Last, plan: Plan, ctx: &Context<'_>, snapshot: &Snapsh
                 });
             let d = decisions.get_mut(*last.positions.get(i)?)?.take()?;
             let n = *last.numbers.get(i)?;
-            (d.id == event.uid).then_some(if same {
+            // Its decision was made for the old event: of the same reading, the same UID
+            // (not compared again: both are cold in memory by now).
+            (reading || d.id == event.uid).then_some(if same {
                 Before::Holds(d, n)
             } else {
                 Before::Was(d, n)
