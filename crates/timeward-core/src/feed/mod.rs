@@ -327,9 +327,14 @@ pub fn render_reusing(
     {
         Some(mut t) => {
             t.clear();
-            // Room for a feed a little longer than the last without growing (which
-            // would copy it and take fresh memory), and within what is kept served.
-            t.reserve_exact(cache.text.len() + cache.text.len() / 16);
+            // Kept while it has room for a feed a little longer than the last. Growing
+            // it would take fresh memory (zeroed by the system) and copy its old bytes
+            // into it: with a feed that grows a few bytes a cycle, every cycle. Short of
+            // room, it is given up and made afresh at the size of one.
+            let last = cache.text.len();
+            if t.capacity() < last + last / 32 {
+                t = String::with_capacity(last + last / 16);
+            }
             t
         }
         None => String::with_capacity(
