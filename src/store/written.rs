@@ -136,7 +136,7 @@ pub(super) fn version_writes(written: &Written, versions: &Versions) -> Writes {
     // Both are sorted by UID: walked side by side.
     let mut old = written.versions.iter().peekable();
     // Most keys are the very text the last cycle's key is (shared): no byte compared.
-    let same = |o: &std::sync::Arc<str>, uid| std::sync::Arc::ptr_eq(o, uid) || o == uid;
+    let same = crate::feed::same_uid;
     for (uid, v) in versions {
         while let Some((gone, _)) = old.next_if(|(o, _)| !same(o, uid) && *o < uid) {
             writes.push((gone.as_bytes().to_vec(), None));

@@ -467,7 +467,7 @@ mod versions;
 use text::room;
 pub use text::{digest, digests};
 use text::{hash, Basic};
-pub use versions::{advance, advance_digested};
+pub use versions::{advance, advance_digested, same_uid};
 
 #[cfg(test)]
 mod tests;

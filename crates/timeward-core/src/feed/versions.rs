@@ -41,10 +41,13 @@ pub fn advance_digested(
     let mut out: Vec<(Arc<str>, Version)> = Vec::with_capacity(pairs.len());
     for (uid, digest) in pairs {
         let was = match out.last() {
-            Some((l, _)) if same(l, &uid) => was_last,
+            Some((l, _)) if same_uid(l, &uid) => was_last,
             _ => {
-                while old.next_if(|(o, _)| !same(o, &uid) && **o < uid).is_some() {}
-                old.next_if(|(o, _)| same(o, &uid)).map(|(_, v)| *v)
+                while old
+                    .next_if(|(o, _)| !same_uid(o, &uid) && **o < uid)
+                    .is_some()
+                {}
+                old.next_if(|(o, _)| same_uid(o, &uid)).map(|(_, v)| *v)
             }
         };
         let v = match was {
@@ -66,8 +69,9 @@ pub fn advance_digested(
     out.into_iter().collect()
 }
 
-/// Whether two UIDs are the same text: at once when they are one shared text.
-pub(crate) fn same(a: &Arc<str>, b: &Arc<str>) -> bool {
+/// Whether two feed UIDs are the same text: at once when they are one shared text (as a
+/// UID carried over from the last cycle is).
+pub fn same_uid(a: &Arc<str>, b: &Arc<str>) -> bool {
     Arc::ptr_eq(a, b) || a == b
 }
 
